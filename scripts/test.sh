@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every test against a real Kafka broker that this script starts and always stops.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export KAFKA_PORT=${KAFKA_PORT:-19092}
+export KAFKA_RUN_DIR=${KAFKA_RUN_DIR:-$(pwd)/.kafka-test}
+started=0
+cleanup() { if [ $started = 1 ]; then ./scripts/kafka.sh stop || true; fi; }
+trap cleanup EXIT INT TERM
+
+if (exec 3<>"/dev/tcp/127.0.0.1/$KAFKA_PORT") 2>/dev/null; then
+  echo "test.sh: using the Kafka broker already listening on 127.0.0.1:$KAFKA_PORT"
+else
+  ./scripts/kafka.sh start
+  started=1
+fi
+export STREAMSQL_KAFKA=127.0.0.1:$KAFKA_PORT
+
+# -p 2: the machine has two cores; the broker needs some of them too.
+go test -count=1 -p 2 -timeout 15m ./... "$@"
