@@ -1,0 +1,62 @@
+package api
+
+import (
+	"context"
+
+	"github.com/streamsql/streamsql/types"
+)
+
+// Column describes one result column.
+type Column struct {
+	Name string
+	Type types.Type
+}
+
+// Result is the outcome of one statement.
+//
+//   - A command (CREATE, DROP, SET, INSERT ...) has only a Tag.
+//   - A finished query (SHOW, DESCRIBE, a pull query, a catalog query) has Columns and Rows.
+//   - A push query (SELECT ... EMIT CHANGES) has Columns and a Stream; rows arrive until the
+//     stream ends (LIMIT reached, source dropped) or the caller's context is cancelled.
+//
+// CopyOut marks a result the client asked for as `COPY (...) TO STDOUT`: the same rows, sent
+// in COPY text format.
+type Result struct {
+	// Tag is the Postgres command tag: "CREATE STREAM", "SELECT 3", "INSERT 0 1", "SET".
+	// For streams the tag is completed by the caller with the number of rows sent.
+	Tag     string
+	Columns []Column
+	Rows    []types.Row
+	Stream  RowStream
+	CopyOut bool
+	// Notices are informational messages for the client (Postgres NoticeResponse).
+	Notices []string
+}
+
+// RowStream is a live sequence of rows.
+type RowStream interface {
+	// Next blocks until the next row. It returns io.EOF when the stream has ended, and ctx's
+	// error when ctx is done. Rows are owned by the caller once returned.
+	Next(ctx context.Context) (types.Row, error)
+	// Close releases the stream's resources (the push query's tasks). It is safe to call
+	// more than once and concurrently with Next.
+	Close() error
+}
+
+// Backend creates sessions.
+type Backend interface {
+	// NewSession starts a session for a client. params are the client's startup parameters
+	// (user, database, application_name, ...).
+	NewSession(ctx context.Context, params map[string]string) (Session, error)
+}
+
+// Session runs statements for one client, holding its settings (SET, auto.offset.reset ...).
+// A session is used by one goroutine at a time.
+type Session interface {
+	// Run executes every statement of sql in order, handing each result to emit before
+	// running the next. It stops at the first error, which is a *types.Error whose position
+	// (if any) is relative to the start of sql.
+	Run(ctx context.Context, sql string, emit func(*Result) error) error
+	// Close ends the session and frees anything it holds.
+	Close() error
+}
