@@ -41,6 +41,8 @@ func Run(t *testing.T, open Open) {
 		{"GroupOffsets", testGroupOffsets},
 		{"ConcurrentProducers", testConcurrentProducers},
 		{"TopicConfig", testTopicConfig},
+		{"ErrorsNameTopicAndPartition", testErrorsNameTopicAndPartition},
+		{"OversizedRecord", testOversizedRecord},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -462,4 +464,42 @@ func testTopicConfig(t *testing.T, b broker.Broker) {
 	offs, err := b.Offsets(ctx, compacted)
 	require.NoError(t, err)
 	assert.Equal(t, int64(3), offs[0].Latest)
+}
+
+// Errors must say which topic and partition they are about, so an operator can act on them.
+func testErrorsNameTopicAndPartition(t *testing.T, b broker.Broker) {
+	ctx := ctxFor(t)
+	missing := TopicName(t)
+	err := b.Produce(ctx, missing, []broker.Record{{Partition: broker.AnyPartition, Value: []byte("x")}})
+	require.ErrorIs(t, err, broker.ErrUnknownTopic)
+	assert.Contains(t, err.Error(), missing)
+
+	topic := CreateTopic(t, b, broker.TopicConfig{Partitions: 2})
+	err = b.Produce(ctx, topic, []broker.Record{{Partition: 5, Value: []byte("x")}})
+	require.ErrorIs(t, err, broker.ErrInvalidPartition)
+	assert.Contains(t, err.Error(), topic)
+	assert.Contains(t, err.Error(), "5")
+
+	require.NoError(t, b.Produce(ctx, topic, []broker.Record{{Partition: 1, Value: []byte("x")}}))
+	_, err = b.Fetch(ctx, broker.FetchRequest{Topic: topic, Partition: 1, Offset: 9})
+	require.ErrorIs(t, err, broker.ErrOffsetOutOfRange)
+	assert.Contains(t, err.Error(), topic)
+	assert.Contains(t, err.Error(), "9", "the offset asked for")
+
+	_, err = b.Fetch(ctx, broker.FetchRequest{Topic: topic, Partition: 4})
+	require.ErrorIs(t, err, broker.ErrInvalidPartition)
+	assert.Contains(t, err.Error(), topic)
+}
+
+// A record larger than the broker accepts (Kafka's default message.max.bytes is about 1 MiB)
+// is refused as a whole with ErrRecordTooLarge; nothing of the batch is half-written.
+func testOversizedRecord(t *testing.T, b broker.Broker) {
+	ctx := ctxFor(t)
+	topic := CreateTopic(t, b, broker.TopicConfig{Partitions: 1})
+	err := b.Produce(ctx, topic, []broker.Record{{Partition: 0, Value: bytes.Repeat([]byte("x"), 2<<20)}})
+	require.ErrorIs(t, err, broker.ErrRecordTooLarge)
+	assert.Contains(t, err.Error(), topic)
+	offs, err := b.Offsets(ctx, topic)
+	require.NoError(t, err)
+	assert.Equal(t, int64(0), offs[0].Latest, "nothing written")
 }
