@@ -1,7 +1,10 @@
-// Package planner turns a parsed statement and the catalog into a typed logical plan and then a
-// physical plan: data (versioned JSON with stable operator ids) that exec builds running tasks
-// from, and that the catalog stores so a restart rebuilds the same queries.
+// Package planner turns a parsed statement and the catalog into a plan, and a plan into the
+// runtime's spec. A plan is data (versioned JSON, expressions kept as canonical SQL text) that
+// the catalog stores, so a restart rebuilds exactly the query that was planned, whatever the
+// catalog has become since.
 //
-// It may import types, parser/ast and catalog. It must not import exec's runtime, state,
-// broker or wire.
+// It binds names and types (Bind, with ksqlDB's naming of output columns and its key rules),
+// checks formats against schemas through exec/serde, and compiles expressions with exec/expr.
+// It may import types, parser, parser/ast, catalog and exec (for the spec it builds); it must
+// not import the engine, state or wire.
 package planner

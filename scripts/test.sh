@@ -19,3 +19,17 @@ export STREAMSQL_KAFKA=127.0.0.1:$KAFKA_PORT
 
 # -p 2: the machine has two cores; the broker needs some of them too.
 go test -count=1 -p 2 -timeout 15m ./... "$@"
+
+# Conformance: every case of ksqlDB's corpus on the embedded log; a listed passing case that
+# fails is a regression and fails the run. The corpus lives beside the repository.
+corpus=${STREAMSQL_QTT_CORPUS:-}
+if [ -z "$corpus" ]; then
+  for c in ../shared/conformance/ksqldb-qtt.jsonl /work/shared/conformance/ksqldb-qtt.jsonl; do
+    if [ -f "$c" ]; then corpus=$c; break; fi
+  done
+fi
+if [ -z "$corpus" ]; then
+  echo "test.sh: conformance corpus not found (set STREAMSQL_QTT_CORPUS)" >&2
+  exit 1
+fi
+go run ./cmd/qtt -corpus "$corpus" -report .qtt-report.json -check-passing conformance/passing.txt

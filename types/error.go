@@ -19,6 +19,7 @@ const (
 	CodeDuplicateObject      Code = "42710"
 	CodeDuplicateColumn      Code = "42701"
 	CodeAmbiguousColumn      Code = "42702"
+	CodeWrongObjectType      Code = "42809"
 	CodeDatatypeMismatch     Code = "42804"
 	CodeGroupingError        Code = "42803"
 	CodeInvalidColumnRef     Code = "42P10"

@@ -26,7 +26,7 @@ var allowed = map[string][]string{
 	"parser/ast":        {"types"},
 	"catalog":           {"types", "parser/ast", "broker"},
 	"state":             {"types", "broker"},
-	"planner":           {"types", "parser/ast", "catalog", "exec/expr"},
+	"planner":           {"types", "parser", "parser/ast", "catalog", "exec", "broker"},
 	"exec":              {"types", "state", "broker", "exec"},
 	"engine":            {"types", "parser", "parser/ast", "catalog", "planner", "exec", "state", "broker"},
 	"wire":              {"types", "engine/api", "wire"},

@@ -1,0 +1,359 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/big"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/streamsql/streamsql/broker"
+	"github.com/streamsql/streamsql/catalog"
+	"github.com/streamsql/streamsql/types"
+)
+
+// gotRecord is an output record as the judge shows it in reports.
+type gotRecord struct {
+	Topic     string   `json:"topic"`
+	Key       any      `json:"key"`
+	Value     any      `json:"value"`
+	Timestamp int64    `json:"timestamp"`
+	Headers   []Header `json:"headers,omitempty"`
+}
+
+func checkOutputs(ctx context.Context, b broker.Broker, cat *catalog.Catalog, c *Case) (string, any, any) {
+	byTopic := map[string][]Record{}
+	var order []string
+	for _, o := range c.Outputs {
+		if _, ok := byTopic[o.Topic]; !ok {
+			order = append(order, o.Topic)
+		}
+		byTopic[o.Topic] = append(byTopic[o.Topic], o)
+	}
+	for _, topic := range order {
+		want := byTopic[topic]
+		recs, err := readTopic(ctx, b, topic)
+		if err != nil {
+			return "reading output topic " + topic + ": " + err.Error(), nil, nil
+		}
+		src := sinkForTopic(cat, topic)
+		got := make([]gotRecord, 0, len(recs))
+		for _, r := range recs {
+			got = append(got, describeRecord(r, src))
+		}
+		if len(recs) != len(want) {
+			return fmt.Sprintf("topic %s: expected %d records, got %d", topic, len(want), len(recs)), want, got
+		}
+		for i := range want {
+			if why := compareRecord(want[i], recs[i], src); why != "" {
+				return fmt.Sprintf("topic %s record %d: %s", topic, i, why), want[i], got[i]
+			}
+		}
+	}
+	return "", nil, nil
+}
+
+func sinkForTopic(cat *catalog.Catalog, topic string) *catalog.Source {
+	var found *catalog.Source
+	for _, s := range cat.Sources("") {
+		if s.Topic == topic && (found == nil || len(s.WriterQueries) > 0) {
+			found = s
+		}
+	}
+	return found
+}
+
+// readTopic reads every record of every partition, partition by partition.
+func readTopic(ctx context.Context, b broker.Broker, topic string) ([]broker.Record, error) {
+	offs, err := b.Offsets(ctx, topic)
+	if err != nil {
+		return nil, err
+	}
+	var out []broker.Record
+	for p, o := range offs {
+		off := o.Earliest
+		for off < o.Latest {
+			res, err := b.Fetch(ctx, broker.FetchRequest{Topic: topic, Partition: int32(p), Offset: off, MaxRecords: 10000, MaxBytes: 64 << 20, MaxWait: time.Second})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, res.Records...)
+			if res.NextOffset <= off {
+				break
+			}
+			off = res.NextOffset
+		}
+	}
+	return out, nil
+}
+
+func compareRecord(want Record, got broker.Record, src *catalog.Source) string {
+	keyFormat, valueFormat := "JSON", "JSON"
+	var keyCols, valueCols []catalog.Column
+	if src != nil {
+		keyFormat, valueFormat = src.KeyFormat.Name, src.ValueFormat.Name
+		keyCols, valueCols = src.KeyColumns(), src.ValueColumns()
+	}
+	if want.Window != nil {
+		return "windowed outputs are not judged yet"
+	}
+	if !want.HasKey {
+		if got.Key != nil && !strings.EqualFold(keyFormat, "NONE") {
+			return fmt.Sprintf("expected a null key, got %q", got.Key)
+		}
+	} else if why := compareBytes(want.Key, got.Key, keyFormat, keyCols); why != "" {
+		return "key: " + why
+	}
+	if isJSONNull(want.Value) {
+		if got.Value != nil {
+			return fmt.Sprintf("expected a tombstone, got %q", got.Value)
+		}
+	} else if why := compareBytes(want.Value, got.Value, valueFormat, valueCols); why != "" {
+		return "value: " + why
+	}
+	if want.Timestamp != nil && *want.Timestamp != got.Timestamp.UnixMilli() {
+		return fmt.Sprintf("timestamp: expected %d, got %d", *want.Timestamp, got.Timestamp.UnixMilli())
+	}
+	if want.Headers != nil {
+		if len(want.Headers) != len(got.Headers) {
+			return fmt.Sprintf("headers: expected %d, got %d", len(want.Headers), len(got.Headers))
+		}
+		for i, h := range want.Headers {
+			g := got.Headers[i]
+			if h.Key != g.Key || (h.Value == nil) != (g.Value == nil) {
+				return fmt.Sprintf("header %d differs", i)
+			}
+			if h.Value != nil {
+				wb, _ := base64.StdEncoding.DecodeString(*h.Value)
+				if !bytes.Equal(wb, g.Value) {
+					return fmt.Sprintf("header %d value differs", i)
+				}
+			}
+		}
+	}
+	return ""
+}
+
+func compareBytes(want json.RawMessage, got []byte, format string, cols []catalog.Column) string {
+	if got == nil {
+		return "expected " + string(want) + ", got null"
+	}
+	switch strings.ToUpper(format) {
+	case "DELIMITED":
+		var w string
+		if err := json.Unmarshal(want, &w); err != nil {
+			w = string(want)
+		}
+		if w != string(got) {
+			return fmt.Sprintf("expected %q, got %q", w, got)
+		}
+		return ""
+	case "KAFKA":
+		t := types.StringType
+		if len(cols) == 1 {
+			t = cols[0].Type
+		}
+		g, err := decodeKafkaPrimitive(got, t)
+		if err != nil {
+			return err.Error()
+		}
+		return compareJSON(want, g)
+	case "NONE":
+		return ""
+	default:
+		return compareJSON(want, got)
+	}
+}
+
+func decodeKafkaPrimitive(b []byte, t types.Type) ([]byte, error) {
+	switch t.Kind {
+	case types.Int:
+		if len(b) != 4 {
+			return nil, fmt.Errorf("KAFKA INT must be 4 bytes, got %d", len(b))
+		}
+		return []byte(fmt.Sprint(int32(binary.BigEndian.Uint32(b)))), nil
+	case types.Bigint:
+		if len(b) != 8 {
+			return nil, fmt.Errorf("KAFKA BIGINT must be 8 bytes, got %d", len(b))
+		}
+		return []byte(fmt.Sprint(int64(binary.BigEndian.Uint64(b)))), nil
+	case types.Double:
+		if len(b) != 8 {
+			return nil, fmt.Errorf("KAFKA DOUBLE must be 8 bytes, got %d", len(b))
+		}
+		return json.Marshal(math.Float64frombits(binary.BigEndian.Uint64(b)))
+	default:
+		return json.Marshal(string(b))
+	}
+}
+
+func decodeJSON(b []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func compareJSON(want json.RawMessage, got []byte) string {
+	w, err := decodeJSON(want)
+	if err != nil {
+		return "bad expected JSON: " + err.Error()
+	}
+	g, err := decodeJSON(got)
+	if err != nil {
+		return fmt.Sprintf("output is not JSON (%v): %q", err, got)
+	}
+	if !jsonEqual(w, g) {
+		return fmt.Sprintf("expected %s, got %s", compact(want), got)
+	}
+	return ""
+}
+
+func compact(b []byte) string {
+	var buf bytes.Buffer
+	if json.Compact(&buf, b) != nil {
+		return string(b)
+	}
+	return buf.String()
+}
+
+// jsonEqual compares decoded JSON. Numbers compare by value, except that an integer written
+// where a fraction was expected is accepted only if equal, and a fraction where an integer was
+// expected is a mismatch (ksqlDB writes INT columns without a decimal point).
+func jsonEqual(w, g any) bool {
+	switch x := w.(type) {
+	case json.Number:
+		y, ok := g.(json.Number)
+		if !ok {
+			return false
+		}
+		if isIntegerLiteral(x) && !isIntegerLiteral(y) {
+			return false
+		}
+		a, _, errA := big.ParseFloat(string(x), 10, 200, big.ToNearestEven)
+		b, _, errB := big.ParseFloat(string(y), 10, 200, big.ToNearestEven)
+		if errA != nil || errB != nil {
+			return string(x) == string(y)
+		}
+		if a.Cmp(b) == 0 {
+			return true
+		}
+		// Doubles printed by different runtimes may differ in the last digit.
+		fa, _ := a.Float64()
+		fb, _ := b.Float64()
+		return !isIntegerLiteral(x) && math.Abs(fa-fb) <= 1e-12*math.Max(math.Abs(fa), math.Abs(fb))
+	case map[string]any:
+		y, ok := g.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			gv, ok := y[k]
+			if !ok || !jsonEqual(v, gv) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := g.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !jsonEqual(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	default:
+		return w == g
+	}
+}
+
+func isIntegerLiteral(n json.Number) bool { return !strings.ContainsAny(string(n), ".eE") }
+
+func describeRecord(r broker.Record, src *catalog.Source) gotRecord {
+	g := gotRecord{Topic: r.Topic, Timestamp: r.Timestamp.UnixMilli()}
+	show := func(b []byte, format string, cols []catalog.Column) any {
+		if b == nil {
+			return nil
+		}
+		if strings.EqualFold(format, "KAFKA") && len(cols) == 1 {
+			if d, err := decodeKafkaPrimitive(b, cols[0].Type); err == nil {
+				b = d
+			}
+		}
+		if v, err := decodeJSON(b); err == nil {
+			return v
+		}
+		return string(b)
+	}
+	if src != nil {
+		g.Key = show(r.Key, src.KeyFormat.Name, src.KeyColumns())
+		g.Value = show(r.Value, src.ValueFormat.Name, src.ValueColumns())
+	} else {
+		g.Key, g.Value = show(r.Key, "", nil), show(r.Value, "", nil)
+	}
+	for _, h := range r.Headers {
+		hh := Header{Key: h.Key}
+		if h.Value != nil {
+			s := base64.StdEncoding.EncodeToString(h.Value)
+			hh.Value = &s
+		}
+		g.Headers = append(g.Headers, hh)
+	}
+	return g
+}
+
+var (
+	spaces      = regexp.MustCompile(`\s+`)
+	commaSpaces = regexp.MustCompile(`\s*,\s*`)
+)
+
+// normalizeSchema makes DESCRIBE-style schemas comparable: case, quoting, spacing and the
+// INT/INTEGER, VARCHAR/STRING and PRIMARY KEY/KEY spellings do not matter.
+func normalizeSchema(s string) string {
+	s = strings.ToUpper(strings.ReplaceAll(s, "`", ""))
+	s = spaces.ReplaceAllString(s, " ")
+	s = commaSpaces.ReplaceAllString(s, ",")
+	s = strings.ReplaceAll(s, "INTEGER", "INT")
+	s = strings.ReplaceAll(s, "VARCHAR", "STRING")
+	s = strings.ReplaceAll(s, "PRIMARY KEY", "KEY")
+	s = strings.ReplaceAll(s, "< ", "<")
+	s = strings.ReplaceAll(s, " >", ">")
+	return strings.TrimSpace(s)
+}
+
+func checkPostSources(cat *catalog.Catalog, c *Case) (string, any, any) {
+	if c.Post == nil {
+		return "", nil, nil
+	}
+	for _, want := range c.Post.Sources {
+		src, ok := cat.Source(want.Name)
+		if !ok {
+			names := []string{}
+			for _, s := range cat.Sources("") {
+				names = append(names, s.Name)
+			}
+			sort.Strings(names)
+			return "post: source " + want.Name + " does not exist", want, names
+		}
+		if want.Type != "" && !strings.EqualFold(want.Type, string(src.Kind)) {
+			return "post: source " + want.Name + " kind", want.Type, src.Kind
+		}
+		if want.Schema != "" && normalizeSchema(want.Schema) != normalizeSchema(src.SchemaString()) {
+			return "post: source " + want.Name + " schema", want.Schema, src.SchemaString()
+		}
+	}
+	return "", nil, nil
+}

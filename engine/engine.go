@@ -1,0 +1,186 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/streamsql/streamsql/broker"
+	"github.com/streamsql/streamsql/catalog"
+	"github.com/streamsql/streamsql/engine/api"
+	"github.com/streamsql/streamsql/exec"
+	"github.com/streamsql/streamsql/planner"
+)
+
+// Config configures an engine.
+type Config struct {
+	Broker broker.Broker
+	Logger *slog.Logger
+	// CommandTopic holds the catalog's command log (default catalog.DefaultCommandTopic).
+	CommandTopic string
+	// Properties are server-wide defaults of ksqlDB properties (auto.offset.reset ...).
+	Properties map[string]string
+	// PollWait bounds how long idle query tasks wait per fetch (default 200ms).
+	PollWait time.Duration
+	// BatchSize bounds records per task batch (default 1000).
+	BatchSize int
+}
+
+// Engine runs statements and persistent queries.
+type Engine struct {
+	cfg    Config
+	b      broker.Broker
+	logger *slog.Logger
+	cat    *catalog.Catalog
+	log    *catalog.Log
+	plog   *processingLog
+
+	// ddl serializes statements that change the catalog, so that a check and the command
+	// that follows it see the same catalog.
+	ddl sync.Mutex
+
+	// transientSeq numbers push queries.
+	transientSeq atomic.Int64
+
+	mu      sync.Mutex
+	running map[string]*exec.Query
+	closed  bool
+}
+
+var _ api.Backend = (*Engine)(nil)
+
+// Open replays the catalog's command log and restarts every persistent query from its
+// stored plan and committed offsets.
+func Open(ctx context.Context, cfg Config) (*Engine, error) {
+	if cfg.Broker == nil {
+		return nil, fmt.Errorf("engine: no broker configured")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	e := &Engine{cfg: cfg, b: cfg.Broker, logger: cfg.Logger, cat: catalog.New(), running: map[string]*exec.Query{}}
+	var err error
+	e.log, err = catalog.OpenLog(ctx, e.b, cfg.CommandTopic, e.cat)
+	if err != nil {
+		return nil, err
+	}
+	e.plog, err = newProcessingLog(ctx, e.b, e.logger)
+	if err != nil {
+		return nil, fmt.Errorf("engine: processing log: %w", err)
+	}
+	for _, q := range e.cat.Queries() {
+		if err := e.startPersistent(ctx, q); err != nil {
+			// One broken query must not keep the server down: report it and go on.
+			e.logger.Error("restarting query failed", "query", q.ID, "err", err)
+		}
+	}
+	return e, nil
+}
+
+// Catalog is the engine's catalog (read-only for callers).
+func (e *Engine) Catalog() *catalog.Catalog { return e.cat }
+
+// ProcessingErrors is the number of records skipped by queries since start.
+func (e *Engine) ProcessingErrors() int64 { return e.plog.Count() }
+
+func (e *Engine) execOptions() exec.Options {
+	return exec.Options{BatchSize: e.cfg.BatchSize, PollWait: e.cfg.PollWait, Logger: e.logger}
+}
+
+func (e *Engine) startPersistent(ctx context.Context, q *catalog.Query) error {
+	plan, err := planner.DecodePlan(q.Plan)
+	if err != nil {
+		return err
+	}
+	spec, err := planner.Compile(plan)
+	if err != nil {
+		return err
+	}
+	run, err := exec.Start(ctx, e.b, spec, e.plog, e.execOptions())
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	e.running[q.ID] = run
+	e.mu.Unlock()
+	return nil
+}
+
+func (e *Engine) stopPersistent(id string) {
+	e.mu.Lock()
+	run := e.running[id]
+	delete(e.running, id)
+	e.mu.Unlock()
+	if run != nil {
+		run.Stop()
+	}
+}
+
+// WaitIdle returns once every persistent query has processed everything its input held,
+// checked until nothing moves (a query's output may be another's input).
+func (e *Engine) WaitIdle(ctx context.Context) error {
+	stable := 0
+	for stable < 2 {
+		e.mu.Lock()
+		ids := make([]string, 0, len(e.running))
+		for id := range e.running {
+			ids = append(ids, id)
+		}
+		e.mu.Unlock()
+		sort.Strings(ids)
+		all := true
+		for _, id := range ids {
+			e.mu.Lock()
+			q := e.running[id]
+			e.mu.Unlock()
+			if q == nil {
+				continue
+			}
+			if err := q.Err(); err != nil {
+				return fmt.Errorf("query %s failed: %w", id, err)
+			}
+			ok, err := q.CaughtUp(ctx)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				all = false
+				break
+			}
+		}
+		if all {
+			stable++
+		} else {
+			stable = 0
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	e.plog.Flush()
+	return nil
+}
+
+// Close stops every query. The broker stays open: it belongs to the caller.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	runs := e.running
+	e.running = map[string]*exec.Query{}
+	e.mu.Unlock()
+	for _, q := range runs {
+		q.Stop()
+	}
+	e.plog.Close()
+	return nil
+}

@@ -1,0 +1,555 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/streamsql/streamsql/broker"
+	"github.com/streamsql/streamsql/types"
+)
+
+// Options tune how a query's tasks talk to the broker.
+type Options struct {
+	// BatchSize bounds the records fetched per batch (default 1000).
+	BatchSize int
+	// PollWait is how long a fetch waits for new records (default 200ms); it bounds how long
+	// Stop takes to be noticed when a partition is idle.
+	PollWait time.Duration
+	Logger   *slog.Logger
+}
+
+func (o *Options) defaults() {
+	if o.BatchSize <= 0 {
+		o.BatchSize = 1000
+	}
+	if o.PollWait <= 0 {
+		o.PollWait = 200 * time.Millisecond
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+}
+
+// Query is a running query: one task per input partition. A persistent query (Spec.Sink set)
+// commits its input offsets under the consumer group named by its id after every batch's
+// outputs are durable, so a restart resumes where it left off. A push query (no sink) hands its
+// rows to a reader through Next and commits nothing.
+type Query struct {
+	spec   *Spec
+	b      broker.Broker
+	plog   ProcessingLog
+	opts   Options
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	tasks  []*task
+
+	rows    chan types.Row
+	emitted atomic.Int64
+	closed  chan struct{}
+	done    chan struct{}
+	errOnce sync.Once
+	err     error
+	stopped atomic.Bool
+}
+
+type task struct {
+	partition int32
+	// pos is the next offset to read; it is published after the batch before it is fully
+	// handled (outputs durable and offsets committed).
+	pos atomic.Int64
+}
+
+// Start launches a query over every partition of its source topic.
+func Start(ctx context.Context, b broker.Broker, spec *Spec, plog ProcessingLog, opts Options) (*Query, error) {
+	opts.defaults()
+	offs, err := b.Offsets(ctx, spec.Source.Topic)
+	if err != nil {
+		return nil, types.Wrap(types.CodeUndefinedTable, err, "query %s: reading topic %s", spec.ID, spec.Source.Topic)
+	}
+	var committed map[int32]int64
+	if spec.Sink != nil {
+		committed, err = b.FetchOffsets(ctx, spec.ID, spec.Source.Topic)
+		if err != nil {
+			return nil, types.Wrap(types.CodeIO, err, "query %s: reading committed offsets", spec.ID)
+		}
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	q := &Query{spec: spec, b: b, plog: plog, opts: opts, cancel: cancel, done: make(chan struct{}), closed: make(chan struct{})}
+	if spec.Sink == nil {
+		q.rows = make(chan types.Row, 256)
+	}
+	for p, o := range offs {
+		t := &task{partition: int32(p)}
+		start := o.Latest
+		if spec.FromBeginning {
+			start = o.Earliest
+		}
+		if c, ok := committed[int32(p)]; ok {
+			start = c
+		}
+		t.pos.Store(start)
+		q.tasks = append(q.tasks, t)
+	}
+	for _, t := range q.tasks {
+		q.wg.Add(1)
+		go func(t *task) {
+			defer q.wg.Done()
+			q.runTask(runCtx, t)
+		}(t)
+	}
+	go func() {
+		q.wg.Wait()
+		if q.rows != nil {
+			close(q.rows)
+		}
+		close(q.done)
+	}()
+	return q, nil
+}
+
+// ID is the query's id.
+func (q *Query) ID() string { return q.spec.ID }
+
+// Stop ends every task and waits for them. Work in flight is either finished and committed or
+// not committed at all, so a restarted query neither skips nor (on the embedded log) repeats.
+func (q *Query) Stop() {
+	if q.stopped.CompareAndSwap(false, true) {
+		close(q.closed)
+	}
+	q.cancel()
+	<-q.done
+}
+
+// Err is the error that ended the query, if any.
+func (q *Query) Err() error {
+	select {
+	case <-q.done:
+		return q.err
+	default:
+		return nil
+	}
+}
+
+// Positions returns, per input partition, the next offset the query will read.
+func (q *Query) Positions() map[int32]int64 {
+	out := make(map[int32]int64, len(q.tasks))
+	for _, t := range q.tasks {
+		out[t.partition] = t.pos.Load()
+	}
+	return out
+}
+
+// CaughtUp reports whether every task has handled everything its partition held when asked.
+func (q *Query) CaughtUp(ctx context.Context) (bool, error) {
+	offs, err := q.b.Offsets(ctx, q.spec.Source.Topic)
+	if err != nil {
+		return false, err
+	}
+	for _, t := range q.tasks {
+		if int(t.partition) < len(offs) && t.pos.Load() < offs[t.partition].Latest {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// Next returns the next row of a push query: io.EOF once it has ended (LIMIT reached or
+// stopped), ctx's error when ctx is done first.
+func (q *Query) Next(ctx context.Context) (types.Row, error) {
+	select {
+	case r, ok := <-q.rows:
+		if !ok {
+			if q.err != nil {
+				return nil, q.err
+			}
+			return nil, io.EOF
+		}
+		return r, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// Close stops a push query; it satisfies the engine API's RowStream.
+func (q *Query) Close() error {
+	q.Stop()
+	return nil
+}
+
+func (q *Query) fail(err error) {
+	q.errOnce.Do(func() { q.err = err })
+	q.cancel()
+}
+
+func (q *Query) runTask(ctx context.Context, t *task) {
+	src := &q.spec.Source
+	in := newInputDecoder(src)
+	var out outputWriter
+	if q.spec.Sink != nil {
+		out.init(q.spec.Sink)
+	}
+	backoff := func() bool {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(200 * time.Millisecond):
+			return true
+		}
+	}
+	for ctx.Err() == nil {
+		off := t.pos.Load()
+		res, err := q.b.Fetch(ctx, broker.FetchRequest{Topic: src.Topic, Partition: t.partition, Offset: off, MaxRecords: q.opts.BatchSize, MaxWait: q.opts.PollWait})
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			if errors.Is(err, broker.ErrOffsetOutOfRange) {
+				// Retention or compaction removed what we had not read: resume at the
+				// earliest record still there, as Kafka's auto.offset.reset=earliest does.
+				if offs, oerr := q.b.Offsets(ctx, src.Topic); oerr == nil && int(t.partition) < len(offs) {
+					q.opts.Logger.Warn("offset out of range; resetting", "query", q.spec.ID, "topic", src.Topic, "partition", t.partition, "from", off, "to", offs[t.partition].Earliest)
+					t.pos.Store(offs[t.partition].Earliest)
+					continue
+				}
+			}
+			if errors.Is(err, broker.ErrUnknownTopic) || errors.Is(err, broker.ErrClosed) {
+				q.fail(types.Wrap(types.CodeUndefinedTable, err, "query %s: source topic %s", q.spec.ID, src.Topic))
+				return
+			}
+			q.opts.Logger.Warn("fetch failed; retrying", "query", q.spec.ID, "topic", src.Topic, "partition", t.partition, "err", err)
+			if !backoff() {
+				return
+			}
+			continue
+		}
+		if len(res.Records) > 0 {
+			if q.spec.Sink != nil {
+				if !q.processToSink(ctx, in, &out, res.Records) {
+					return
+				}
+				next := res.NextOffset
+				for {
+					err := q.b.CommitOffsets(ctx, q.spec.ID, map[broker.TopicPartition]int64{{Topic: src.Topic, Partition: t.partition}: next})
+					if err == nil {
+						break
+					}
+					q.opts.Logger.Warn("offset commit failed; retrying", "query", q.spec.ID, "err", err)
+					if !backoff() {
+						return
+					}
+				}
+			} else if !q.processToStream(ctx, in, res.Records) {
+				return
+			}
+		}
+		t.pos.Store(res.NextOffset)
+	}
+}
+
+// evaluate runs filter and projection over one input row; ok is false when the row is
+// filtered out or failed (and was logged).
+func (q *Query) evaluate(rec *broker.Record, row types.Row, dst types.Row) (types.Row, bool) {
+	if q.spec.Filter != nil {
+		v, err := q.spec.Filter.Eval(row)
+		if err != nil {
+			q.plog.Record(q.spec.ID, rec, "filter", err)
+			return nil, false
+		}
+		if b, _ := v.(bool); !b {
+			return nil, false
+		}
+	}
+	if q.spec.Project == nil {
+		return append(dst[:0], row...), true
+	}
+	dst = dst[:0]
+	for _, e := range q.spec.Project {
+		v, err := e.Eval(row)
+		if err != nil {
+			// ksqlDB keeps the row and writes NULL for an expression that failed on this
+			// record; the failure goes to the processing log.
+			q.plog.Record(q.spec.ID, rec, "project", err)
+			v = nil
+		}
+		dst = append(dst, v)
+	}
+	return dst, true
+}
+
+// project computes the output row without the filter and without logging failures: used for
+// the key of a tombstone.
+func (q *Query) project(row, dst types.Row) types.Row {
+	if q.spec.Project == nil {
+		return append(dst[:0], row...)
+	}
+	dst = dst[:0]
+	for _, e := range q.spec.Project {
+		v, err := e.Eval(row)
+		if err != nil {
+			v = nil
+		}
+		dst = append(dst, v)
+	}
+	return dst
+}
+
+func (q *Query) processToSink(ctx context.Context, in *inputDecoder, out *outputWriter, recs []broker.Record) bool {
+	out.reset()
+	var outRow types.Row
+	for i := range recs {
+		rec := &recs[i]
+		row, ts, tomb, err := in.decode(rec)
+		if err != nil {
+			q.plog.Record(q.spec.ID, rec, "deserialize", err)
+			continue
+		}
+		if row == nil {
+			continue
+		}
+		var ok bool
+		if !tomb {
+			outRow, ok = q.evaluate(rec, row, outRow)
+		}
+		if !ok {
+			if !q.spec.Source.Table {
+				continue
+			}
+			// A table row deleted, or no longer passing the filter, deletes the output key
+			// (ksqlDB's KTable filter forwards a tombstone).
+			outRow = q.project(row, outRow)
+			tomb = true
+		}
+		if err := out.add(outRow, ts, tomb); err != nil {
+			q.plog.Record(q.spec.ID, rec, "serialize", err)
+		}
+	}
+	if len(out.recs) == 0 {
+		return true
+	}
+	for {
+		err := q.b.Produce(ctx, q.spec.Sink.Topic, out.recs)
+		if err == nil {
+			return true
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		if errors.Is(err, broker.ErrUnknownTopic) || errors.Is(err, broker.ErrClosed) {
+			q.fail(types.Wrap(types.CodeUndefinedTable, err, "query %s: sink topic %s", q.spec.ID, q.spec.Sink.Topic))
+			return false
+		}
+		q.opts.Logger.Warn("produce failed; retrying", "query", q.spec.ID, "topic", q.spec.Sink.Topic, "err", err)
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+func (q *Query) processToStream(ctx context.Context, in *inputDecoder, recs []broker.Record) bool {
+	for i := range recs {
+		rec := &recs[i]
+		row, _, tomb, err := in.decode(rec)
+		if err != nil {
+			q.plog.Record(q.spec.ID, rec, "deserialize", err)
+			continue
+		}
+		if row == nil || tomb {
+			continue
+		}
+		outRow, ok := q.evaluate(rec, row, nil)
+		if !ok {
+			continue
+		}
+		last := false
+		if q.spec.Limit > 0 {
+			n := q.emitted.Add(1)
+			if n > q.spec.Limit {
+				q.cancel()
+				return false
+			}
+			last = n == q.spec.Limit
+		}
+		// A row counted against the LIMIT is always delivered unless the reader has gone:
+		// the send waits on closed, not on ctx, which the LIMIT itself cancels.
+		select {
+		case q.rows <- outRow:
+		case <-q.closed:
+			return false
+		}
+		if last {
+			q.cancel()
+			return false
+		}
+	}
+	return true
+}
+
+// inputDecoder turns broker records into input rows. The row is reused between records.
+type inputDecoder struct {
+	src      *SourceSpec
+	keyBuf   types.Row
+	valueBuf types.Row
+	row      types.Row
+}
+
+func newInputDecoder(src *SourceSpec) *inputDecoder {
+	return &inputDecoder{
+		src:      src,
+		keyBuf:   make(types.Row, len(src.KeyIndex)),
+		valueBuf: make(types.Row, len(src.ValueIndex)),
+	}
+}
+
+// decode fills a fresh input row; push queries keep the rows they emit, so rows are not
+// shared between records. tomb reports a null value on a table's topic: the row holds the key
+// columns only, and the record deletes the key. A stream's null value gives a nil row.
+func (d *inputDecoder) decode(rec *broker.Record) (row types.Row, ts int64, tomb bool, err error) {
+	src := d.src
+	row = make(types.Row, src.NumColumns+NumPseudo)
+	if len(src.KeyIndex) > 0 {
+		clear(d.keyBuf)
+		if rec.Key != nil {
+			if err := src.KeyDecoder.Decode(rec.Key, d.keyBuf, src.KeyNeeded); err != nil {
+				return nil, 0, false, fmt.Errorf("key: %w", err)
+			}
+		}
+		for i, idx := range src.KeyIndex {
+			row[idx] = d.keyBuf[i]
+		}
+	}
+	if rec.Value == nil {
+		tomb = true
+	} else if len(src.ValueIndex) > 0 {
+		clear(d.valueBuf)
+		if err := src.ValueDecoder.Decode(rec.Value, d.valueBuf, src.ValueNeeded); err != nil {
+			if !errors.Is(err, ErrNullValue) {
+				return nil, 0, false, fmt.Errorf("value: %w", err)
+			}
+			tomb = true
+		} else {
+			for i, idx := range src.ValueIndex {
+				row[idx] = d.valueBuf[i]
+			}
+		}
+	}
+	if tomb && !src.Table {
+		// A tombstone on a stream's topic is not a row: ksqlDB's stream source skips null
+		// values, and so do we (nil row, no error).
+		return nil, 0, false, nil
+	}
+	for _, h := range src.Headers {
+		row[h.Index] = headerValue(rec.Headers, h.Key)
+	}
+	ts = rec.Timestamp.UnixMilli()
+	base := src.NumColumns
+	row[base+PseudoRowtime] = ts
+	row[base+PseudoRowPartition] = rec.Partition
+	row[base+PseudoRowOffset] = rec.Offset
+	if src.Timestamp != nil && !tomb {
+		t, err := src.Timestamp(row)
+		if err != nil {
+			return nil, 0, false, fmt.Errorf("timestamp: %w", err)
+		}
+		ts = t
+		row[base+PseudoRowtime] = ts
+	}
+	return row, ts, tomb, nil
+}
+
+// headerValue is HEADER('k') (the last value of k, as BYTES) or, for key "", HEADERS
+// (every header as ARRAY<STRUCT<KEY STRING, VALUE BYTES>>).
+func headerValue(hs []broker.Header, key string) types.Value {
+	if key == "" {
+		out := make([]any, len(hs))
+		for i, h := range hs {
+			out[i] = types.StructValue{h.Key, h.Value}
+		}
+		return out
+	}
+	var v types.Value
+	for _, h := range hs {
+		if h.Key == key {
+			v = h.Value
+		}
+	}
+	return v
+}
+
+// outputWriter serializes output rows into broker records, reusing its buffers per batch.
+type outputWriter struct {
+	sink  *SinkSpec
+	recs  []broker.Record
+	key   types.Row
+	value types.Row
+}
+
+func (w *outputWriter) init(s *SinkSpec) {
+	w.sink = s
+	w.key = make(types.Row, len(s.KeyIndex))
+	w.value = make(types.Row, len(s.ValueIndex))
+}
+
+func (w *outputWriter) reset() { w.recs = w.recs[:0] }
+
+func (w *outputWriter) add(row types.Row, ts int64, tomb bool) error {
+	s := w.sink
+	rec := broker.Record{Partition: broker.AnyPartition}
+	if len(s.KeyIndex) > 0 {
+		allNull := true
+		for i, idx := range s.KeyIndex {
+			w.key[i] = row[idx]
+			if row[idx] != nil {
+				allNull = false
+			}
+		}
+		if !allNull {
+			k, err := s.KeyEncoder.Encode(nil, w.key)
+			if err != nil {
+				return fmt.Errorf("key: %w", err)
+			}
+			rec.Key = k
+		}
+	}
+	for i, idx := range s.ValueIndex {
+		w.value[i] = row[idx]
+	}
+	var v []byte
+	if !tomb {
+		var err error
+		if v, err = s.ValueEncoder.Encode(nil, w.value); err != nil {
+			return fmt.Errorf("value: %w", err)
+		}
+	}
+	// nil stays nil: an unwrapped NULL value is a Kafka null, as ksqlDB writes it.
+	rec.Value = v
+	if s.TimestampIndex >= 0 {
+		switch t := row[s.TimestampIndex].(type) {
+		case types.TimestampMillis:
+			ts = int64(t)
+		case int64:
+			ts = t
+		}
+	}
+	rec.Timestamp = time.UnixMilli(ts)
+	for _, idx := range s.HeaderIndex {
+		if hs, ok := row[idx].([]any); ok {
+			for _, h := range hs {
+				if sv, ok := h.(types.StructValue); ok && len(sv) == 2 {
+					k, _ := sv[0].(string)
+					v, _ := sv[1].([]byte)
+					rec.Headers = append(rec.Headers, broker.Header{Key: k, Value: v})
+				}
+			}
+		}
+	}
+	w.recs = append(w.recs, rec)
+	return nil
+}

@@ -1,0 +1,393 @@
+package planner
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/streamsql/streamsql/catalog"
+	"github.com/streamsql/streamsql/exec"
+	"github.com/streamsql/streamsql/parser/ast"
+	"github.com/streamsql/streamsql/types"
+)
+
+// Target says where a persistent query writes: a new source (CREATE ... AS SELECT) or an
+// existing stream (INSERT INTO).
+type Target struct {
+	Name     string
+	Kind     catalog.Kind
+	With     ast.Properties
+	Existing *catalog.Source
+	// Statement is the text of the statement that creates the sink.
+	Statement string
+}
+
+// SourceScope is the scope of a source's rows: its columns, then the pseudo columns.
+func SourceScope(src *catalog.Source, alias string) *Scope {
+	s := &Scope{Qualifiers: []string{src.Name}}
+	if alias != "" {
+		s.Qualifiers = append(s.Qualifiers, alias)
+	}
+	for i, c := range src.Columns {
+		s.Columns = append(s.Columns, ScopeColumn{Name: c.Name, Type: c.Type, Index: i})
+	}
+	n := len(src.Columns)
+	s.Columns = append(s.Columns,
+		ScopeColumn{Name: "ROWTIME", Type: types.BigintType, Index: n + exec.PseudoRowtime},
+		ScopeColumn{Name: "ROWPARTITION", Type: types.IntType, Index: n + exec.PseudoRowPartition},
+		ScopeColumn{Name: "ROWOFFSET", Type: types.BigintType, Index: n + exec.PseudoRowOffset},
+	)
+	s.Width = n + exec.NumPseudo
+	return s
+}
+
+// PlanSelect plans a stateless query over one stream or table: a push query when target is
+// nil, else a persistent query writing to target.
+func PlanSelect(c *Context, sel *ast.Select, target *Target) (*Plan, error) {
+	if sel.From == nil {
+		return nil, types.ErrorAt(types.CodeSyntaxError, sel.Pos(), "a query needs a FROM clause")
+	}
+	if len(sel.GroupBy) > 0 || sel.Having != nil {
+		return nil, types.ErrorAt(types.CodeFeatureNotSupported, sel.Pos(), "GROUP BY is not supported yet")
+	}
+	if sel.Window != nil {
+		return nil, types.ErrorAt(types.CodeFeatureNotSupported, sel.Pos(), "WINDOW is not supported yet")
+	}
+	tbl, ok := sel.From.(*ast.Table)
+	if !ok {
+		if _, isJoin := sel.From.(*ast.Join); isJoin {
+			return nil, types.ErrorAt(types.CodeFeatureNotSupported, sel.From.Pos(), "JOIN is not supported yet")
+		}
+		return nil, types.ErrorAt(types.CodeFeatureNotSupported, sel.From.Pos(), "only a stream or table may follow FROM")
+	}
+	src, ok := c.Catalog.Source(tbl.Name.Name.Name)
+	if !ok {
+		return nil, types.ErrorAt(types.CodeUndefinedTable, tbl.Name.Pos(), "%s does not exist.", tbl.Name.Name.Name)
+	}
+	if target == nil && sel.Emit == ast.EmitNone {
+		if src.Kind == catalog.Stream {
+			return nil, types.ErrorAt(types.CodeFeatureNotSupported, sel.Pos(), "Pull queries don't support streams: %s is a stream. Add EMIT CHANGES to the query to make it a push query that runs until you cancel it.", src.Name)
+		}
+		return nil, types.ErrorAt(types.CodeFeatureNotSupported, sel.Pos(), "Pull queries on tables are not supported yet: add EMIT CHANGES to see the table's changes")
+	}
+	if sel.Emit == ast.EmitFinal {
+		return nil, types.ErrorAt(types.CodeFeatureNotSupported, sel.Pos(), "EMIT FINAL is only supported for windowed aggregations")
+	}
+	alias := ""
+	if tbl.Alias != nil {
+		alias = tbl.Alias.Name
+	}
+	scope := SourceScope(src, alias)
+	p := &Plan{Version: PlanVersion, Source: *src}
+	if sel.Where != nil {
+		f, err := Bind(scope, sel.Where)
+		if err != nil {
+			return nil, err
+		}
+		if f.Type().Kind != types.Boolean && f.Type().Kind != types.Unknown {
+			return nil, types.ErrorAt(types.CodeDatatypeMismatch, sel.Where.Pos(), "Type error in WHERE expression: Should evaluate to boolean but is %s (%s) instead.", ast.Format(sel.Where), f.Type())
+		}
+		p.Filter = ast.Format(sel.Where)
+	}
+	cols, err := projection(scope, src, sel.Items)
+	if err != nil {
+		return nil, err
+	}
+	if sel.Limit != nil {
+		if target != nil {
+			return nil, types.ErrorAt(types.CodeFeatureNotSupported, sel.Pos(), "LIMIT is only supported for push queries")
+		}
+		p.Limit = *sel.Limit
+	}
+	p.FromBeginning = strings.EqualFold(c.prop("auto.offset.reset"), "earliest")
+	if len(sel.PartitionBy) > 0 {
+		if cols, err = partitionBy(scope, src, cols, sel.PartitionBy); err != nil {
+			return nil, err
+		}
+	} else if target != nil {
+		if err := checkKeysProjected(src, cols, target.Name); err != nil {
+			return nil, at(err, sel)
+		}
+	}
+	p.Columns = cols
+	if target == nil {
+		return p, nil
+	}
+	sink, err := sinkSource(c, src, cols, target)
+	if err != nil {
+		return nil, at(err, sel)
+	}
+	p.Sink = sink
+	if src.Kind == catalog.Table && sink.Kind == catalog.Stream && len(sel.PartitionBy) == 0 {
+		return nil, types.ErrorAt(types.CodeInvalidParameter, sel.Pos(), "Invalid result type. Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.")
+	}
+	if src.Kind == catalog.Stream && sink.Kind == catalog.Table {
+		return nil, types.ErrorAt(types.CodeInvalidParameter, sel.Pos(), "Invalid result type. Your SELECT query produces a STREAM. Please use CREATE STREAM AS SELECT statement instead.")
+	}
+	return p, nil
+}
+
+// projection expands the select list into output columns, naming unaliased expressions the
+// way ksqlDB does (column name, struct field name, else KSQL_COL_n).
+func projection(scope *Scope, src *catalog.Source, items []ast.SelectItem) ([]OutputColumn, error) {
+	var cols []OutputColumn
+	used := map[string]bool{}
+	for _, it := range items {
+		switch e := it.Expr.(type) {
+		case *ast.Star:
+			if e.Qualifier != nil && e.Qualifier.Name.Name != src.Name && !scopeHasQualifier(scope, e.Qualifier.Name.Name) {
+				return nil, types.ErrorAt(types.CodeUndefinedTable, e.Pos(), "'%s' is not a valid stream/table name or alias.", e.Qualifier.Name.Name)
+			}
+			for _, sc := range src.Columns {
+				cols = append(cols, OutputColumn{Name: sc.Name, Expr: types.QuoteIdentIfNeeded(sc.Name), Type: sc.Type, Role: sc.Role, HeaderKey: sc.HeaderKey})
+				used[sc.Name] = true
+			}
+			continue
+		}
+		x, err := Bind(scope, it.Expr)
+		if err != nil {
+			return nil, err
+		}
+		name := ""
+		if it.Alias != nil {
+			name = it.Alias.Name
+		} else {
+			switch e := it.Expr.(type) {
+			case *ast.ColumnRef:
+				name = e.Name.Name
+			case *ast.Deref:
+				name = e.Field.Name
+			}
+		}
+		if name != "" && reserved[name] && it.Alias == nil && name != "ROWTIME" && name != "ROWPARTITION" && name != "ROWOFFSET" {
+			return nil, types.ErrorAt(types.CodeInvalidParameter, it.Expr.Pos(), "Reserved column name in select: `%s`. Please remove or alias the column.", name)
+		}
+		if it.Alias != nil && reserved[name] {
+			return nil, types.ErrorAt(types.CodeInvalidParameter, it.Alias.Pos, "Reserved column name in select: `%s`. Please remove or alias the column.", name)
+		}
+		if name == "" {
+			name = "" // generated after the loop, skipping names in use
+		} else if used[name] {
+			return nil, types.ErrorAt(types.CodeDuplicateColumn, it.Expr.Pos(), "Duplicate value columns found in schema: `%s` %s", name, x.Type())
+		}
+		used[name] = true
+		role := catalog.RoleValue
+		cols = append(cols, OutputColumn{Name: name, Expr: ast.Format(it.Expr), Type: x.Type(), Role: role})
+	}
+	n := 0
+	for i := range cols {
+		if cols[i].Name != "" {
+			continue
+		}
+		for {
+			cand := fmt.Sprintf("KSQL_COL_%d", n)
+			n++
+			if !used[cand] {
+				cols[i].Name = cand
+				used[cand] = true
+				break
+			}
+		}
+	}
+	for i := range cols {
+		if cols[i].Type.Kind == types.Unknown {
+			return nil, types.Errorf(types.CodeDatatypeMismatch, "Can't infer a type of null. Please explicitly cast it to the required type, e.g. CAST(null AS VARCHAR).")
+		}
+	}
+	return cols, nil
+}
+
+func scopeHasQualifier(s *Scope, q string) bool {
+	for _, k := range s.Qualifiers {
+		if k == q {
+			return true
+		}
+	}
+	return false
+}
+
+// checkKeysProjected marks the output columns that carry the source's key columns (a plain
+// reference, possibly aliased) as KEY columns, and fails like ksqlDB when one is missing.
+func checkKeysProjected(src *catalog.Source, cols []OutputColumn, sinkName string) error {
+	keys := src.KeyColumns()
+	var missing []string
+	for _, k := range keys {
+		found := false
+		for i := range cols {
+			if cols[i].Role == catalog.RoleKey && cols[i].Name == k.Name && cols[i].Expr == types.QuoteIdentIfNeeded(k.Name) {
+				found = true
+				break
+			}
+			if cols[i].Role == catalog.RoleValue && refersTo(cols[i].Expr, k.Name) {
+				cols[i].Role = catalog.RoleKey
+				found = true
+				break
+			}
+		}
+		if !found {
+			missing = append(missing, k.Name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if len(missing) == 1 {
+		return types.Errorf(types.CodeInvalidColumnRef, "Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\nThe query used to build `%s` must include the key column %s in its projection (eg, SELECT %s...).", sinkName, missing[0], missing[0])
+	}
+	return types.Errorf(types.CodeInvalidColumnRef, "Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\nThe query used to build `%s` must include the key columns %s in its projection (eg, SELECT %s...).", sinkName, strings.Join(missing[:len(missing)-1], ", ")+" and "+missing[len(missing)-1], strings.Join(missing, ", "))
+}
+
+// refersTo reports whether the expression text is a plain reference to column name.
+func refersTo(exprText, name string) bool {
+	return exprText == types.QuoteIdentIfNeeded(name) || exprText == name
+}
+
+// partitionBy re-keys the output: the PARTITION BY expressions become the key columns and
+// the source's key columns, if projected, become value columns.
+func partitionBy(scope *Scope, src *catalog.Source, cols []OutputColumn, exprs []ast.Expr) ([]OutputColumn, error) {
+	for i := range cols {
+		if cols[i].Role == catalog.RoleKey {
+			cols[i].Role = catalog.RoleValue
+		}
+	}
+	if len(exprs) == 1 {
+		if l, ok := exprs[0].(*ast.Literal); ok && l.Kind == ast.NullLit {
+			return cols, nil // PARTITION BY NULL: no key
+		}
+	}
+	var keys []OutputColumn
+	for i, e := range exprs {
+		x, err := Bind(scope, e)
+		if err != nil {
+			return nil, err
+		}
+		text := ast.Format(e)
+		// A projected column with the same expression is the key column.
+		found := -1
+		for j := range cols {
+			if cols[j].Expr == text {
+				found = j
+				break
+			}
+		}
+		if found >= 0 {
+			keys = append(keys, cols[found])
+			keys[len(keys)-1].Role = catalog.RoleKey
+			cols = append(cols[:found], cols[found+1:]...)
+			continue
+		}
+		name := ""
+		switch r := e.(type) {
+		case *ast.ColumnRef:
+			name = r.Name.Name
+		case *ast.Deref:
+			name = r.Field.Name
+		default:
+			name = fmt.Sprintf("KSQL_COL_%d", i)
+		}
+		keys = append(keys, OutputColumn{Name: name, Expr: text, Type: x.Type(), Role: catalog.RoleKey})
+	}
+	return append(keys, cols...), nil
+}
+
+// sinkSource builds the catalog entry of the sink (new for CREATE ... AS, the existing one
+// for INSERT INTO, checked for a matching schema).
+func sinkSource(c *Context, src *catalog.Source, cols []OutputColumn, t *Target) (*catalog.Source, error) {
+	out := &catalog.Source{Name: t.Name, Kind: t.Kind, Statement: t.Statement}
+	for _, oc := range cols {
+		role := oc.Role
+		if role == catalog.RoleHeader {
+			role = catalog.RoleValue
+		}
+		out.Columns = append(out.Columns, catalog.Column{Name: oc.Name, Type: oc.Type, Role: role})
+	}
+	if t.Existing != nil {
+		ex := t.Existing
+		if ex.Kind != catalog.Stream {
+			return nil, types.Errorf(types.CodeFeatureNotSupported, "INSERT INTO can only be used to insert into a stream. %s is a table.", ex.Name)
+		}
+		if !sameSchema(ex.Columns, out.Columns) {
+			return nil, types.Errorf(types.CodeDatatypeMismatch, "Incompatible schema between results and sink.\nResult schema is %s\nSink schema is %s", (&catalog.Source{Columns: out.Columns, Kind: ex.Kind}).SchemaString(), ex.SchemaString())
+		}
+		return ex, nil
+	}
+	if src.Kind == catalog.Table {
+		out.Kind = t.Kind
+	}
+	for k, v := range t.With {
+		if !knownProperties[k] {
+			return nil, types.ErrorAt(types.CodeInvalidParameter, v.Pos(), "Invalid config variable(s) in the WITH clause: %s", strings.ToUpper(k))
+		}
+	}
+	topic, ok := propString(t.With, "kafka_topic")
+	if !ok {
+		topic = c.prop("ksql.output.topic.name.prefix") + t.Name
+	}
+	out.Topic = topic
+	kf, vf := src.KeyFormat, src.ValueFormat
+	vf.WrapSingleValue = nil
+	if _, ok := propString(t.With, "value_format"); ok || propHas(t.With, "format") {
+		vf.Delimiter = ""
+	}
+	if _, ok := propString(t.With, "key_format"); ok || propHas(t.With, "format") {
+		kf.Delimiter = ""
+	}
+	var err error
+	out.KeyFormat, out.ValueFormat, err = formats(c, t.With, &kf, &vf)
+	if err != nil {
+		return nil, err
+	}
+	if len(out.KeyColumns()) == 0 && !propHas(t.With, "key_format") && !propHas(t.With, "format") {
+		// ksqlDB writes keyless results with the NONE key format.
+		out.KeyFormat = catalog.Format{Name: "NONE"}
+	} else if out.KeyFormat.Name == "NONE" && len(out.KeyColumns()) > 0 {
+		out.KeyFormat = catalog.Format{Name: "KAFKA"}
+		if k := c.prop("ksql.persistence.default.format.key"); k != "" {
+			out.KeyFormat.Name = strings.ToUpper(k)
+		}
+	}
+	if len(out.ValueColumns()) == 0 {
+		return nil, types.Errorf(types.CodeInvalidParameter, "The projection contains no value columns.")
+	}
+	if err := checkCodecs(out); err != nil {
+		return nil, err
+	}
+	if ts, ok := propString(t.With, "timestamp"); ok {
+		col, _, found := out.Column(strings.ToUpper(ts))
+		if !found {
+			return nil, types.Errorf(types.CodeUndefinedColumn, "The TIMESTAMP column set in the WITH clause does not exist in the schema: '%s'", strings.ToUpper(ts))
+		}
+		out.TimestampColumn = col.Name
+		if tf, ok := propString(t.With, "timestamp_format"); ok {
+			out.TimestampFormat = tf
+		}
+	}
+	parts, hasParts, err := propInt(t.With, "partitions")
+	if err != nil {
+		return nil, err
+	}
+	out.Partitions = src.Partitions
+	if hasParts {
+		out.Partitions = int32(parts)
+	}
+	if n, exists := c.Topic(topic); exists {
+		out.Partitions = n
+	}
+	return out, nil
+}
+
+func propHas(p ast.Properties, name string) bool {
+	_, ok := p[name]
+	return ok
+}
+
+func sameSchema(a, b []catalog.Column) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Name != b[i].Name || !a[i].Type.Equal(b[i].Type) || (a[i].Role == catalog.RoleKey) != (b[i].Role == catalog.RoleKey) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,123 @@
+package wire
+
+import (
+	"crypto/rand"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgproto3"
+
+	"github.com/streamsql/streamsql/types"
+)
+
+// startup runs the connection's first exchange: SSL/GSS negotiation (refused: no TLS yet), a
+// cancel request, or the StartupMessage that opens a session. It reports whether a session
+// is ready for queries.
+func (c *conn) startup() bool {
+	_ = c.nc.SetDeadline(time.Now().Add(startupTimeout))
+	for negotiations := 0; ; negotiations++ {
+		msg, err := c.be.ReceiveStartupMessage()
+		if err != nil {
+			if !isDisconnect(err) {
+				c.fatalClose(codeProtocolViolation, "invalid startup packet: "+err.Error())
+			}
+			return false
+		}
+		switch m := msg.(type) {
+		case *pgproto3.SSLRequest, *pgproto3.GSSEncRequest:
+			// A client may ask for SSL and then GSS encryption (libpq's gssencmode=prefer);
+			// more than that is not a client we know.
+			if negotiations >= 2 {
+				c.fatalClose(codeProtocolViolation, "too many encryption requests")
+				return false
+			}
+			if _, err := c.nc.Write([]byte{'N'}); err != nil {
+				return false
+			}
+		case *pgproto3.CancelRequest:
+			c.srv.cancelRequest(m.ProcessID, m.SecretKey)
+			return false
+		case *pgproto3.StartupMessage:
+			return c.open(m)
+		default:
+			c.fatalClose(codeProtocolViolation, "unexpected startup message")
+			return false
+		}
+	}
+}
+
+// open admits the session, creates it on the backend and tells the client about the server.
+// Authentication is trust: the user is whoever the client says.
+func (c *conn) open(m *pgproto3.StartupMessage) bool {
+	params := make(map[string]string, len(m.Parameters))
+	var unknownOptions []string
+	for k, v := range m.Parameters {
+		// _pq_.* are protocol extensions; we support none and must say so.
+		if strings.HasPrefix(k, "_pq_.") {
+			unknownOptions = append(unknownOptions, k)
+			continue
+		}
+		params[k] = v
+	}
+	user := params["user"]
+	if user == "" {
+		c.fatalClose(codeInvalidAuthorization, "no PostgreSQL user name specified in startup packet")
+		return false
+	}
+	if params["database"] == "" {
+		params["database"] = user
+	}
+
+	// Protocol 3.2 differs from 3.0 only in allowing a longer cancel key, which we use.
+	keyLen := 4
+	if m.ProtocolVersion == pgproto3.ProtocolVersion32 {
+		keyLen = 32
+	}
+	c.secret = make([]byte, keyLen)
+	_, _ = rand.Read(c.secret)
+	if !c.srv.register(c) {
+		c.fatalClose(codeTooManyConnections, "sorry, too many clients already")
+		return false
+	}
+	sess, err := c.srv.backend.NewSession(c.ctx, params)
+	if err != nil {
+		var te *types.Error
+		code, msg := types.CodeInternal, err.Error()
+		if errors.As(err, &te) {
+			code, msg = te.Code, te.Message
+		}
+		c.fatalClose(code, msg)
+		return false
+	}
+	c.sess = sess
+
+	if len(unknownOptions) > 0 {
+		c.send(&pgproto3.NegotiateProtocolVersion{NewestMinorProtocol: m.ProtocolVersion & 0xffff, UnrecognizedOptions: unknownOptions})
+	}
+	c.send(&pgproto3.AuthenticationOk{})
+	for _, p := range [...][2]string{
+		{"application_name", params["application_name"]},
+		{"client_encoding", "UTF8"},
+		{"DateStyle", "ISO, MDY"},
+		{"default_transaction_read_only", "off"},
+		{"integer_datetimes", "on"},
+		{"IntervalStyle", "postgres"},
+		{"is_superuser", "on"},
+		{"server_encoding", "UTF8"},
+		{"server_version", c.srv.cfg.ServerVersion},
+		{"session_authorization", user},
+		{"standard_conforming_strings", "on"},
+		{"TimeZone", "UTC"},
+	} {
+		c.send(&pgproto3.ParameterStatus{Name: p[0], Value: p[1]})
+	}
+	c.send(&pgproto3.BackendKeyData{ProcessID: c.pid, SecretKey: c.secret})
+	if !c.ready() {
+		return false
+	}
+	_ = c.nc.SetDeadline(time.Time{})
+	c.started.Store(true)
+	c.log.Debug("wire: session started", "pid", c.pid, "user", user, "database", params["database"], "application_name", params["application_name"])
+	return true
+}
