@@ -116,7 +116,7 @@ func RunCase(ctx context.Context, c *Case, opts Options) (res Result) {
 	if c.ExpectedError != nil {
 		if stmtErr == nil {
 			// The error may come from processing the inputs.
-			if perr := produceInputs(ctx, b, eng.Catalog(), c); perr != nil {
+			if perr := produceInputs(ctx, b, eng.Catalog(), c, eng.WaitIdle); perr != nil {
 				stmtErr = perr
 			}
 		}
@@ -137,7 +137,7 @@ func RunCase(ctx context.Context, c *Case, opts Options) (res Result) {
 		res.Reason = "statement failed: " + stmtErr.Error()
 		return res
 	}
-	if err := produceInputs(ctx, b, eng.Catalog(), c); err != nil {
+	if err := produceInputs(ctx, b, eng.Catalog(), c, eng.WaitIdle); err != nil {
 		res.Reason = "producing inputs: " + err.Error()
 		return res
 	}
@@ -198,7 +198,12 @@ func sourceForTopic(cat *catalog.Catalog, topic string) *catalog.Source {
 	return found
 }
 
-func produceInputs(ctx context.Context, b broker.Broker, cat *catalog.Catalog, c *Case) error {
+// produceInputs writes the case's inputs in order. With several persistent queries, settle
+// runs after each record: ksqlDB's test driver pushes one record at a time through the whole
+// topology, so two queries writing one topic produce in input order, which concurrent tasks
+// would not guarantee.
+func produceInputs(ctx context.Context, b broker.Broker, cat *catalog.Catalog, c *Case, settle func(context.Context) error) error {
+	serial := len(cat.Queries()) > 1
 	for i, in := range c.Inputs {
 		src := sourceForTopic(cat, in.Topic)
 		rec := broker.Record{Partition: broker.AnyPartition, Timestamp: time.UnixMilli(0)}
@@ -230,6 +235,11 @@ func produceInputs(ctx context.Context, b broker.Broker, cat *catalog.Catalog, c
 		}
 		if err := b.Produce(ctx, in.Topic, []broker.Record{rec}); err != nil {
 			return err
+		}
+		if serial {
+			if err := settle(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -72,6 +72,9 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: processing log: %w", err)
 	}
+	if err := e.registerProcessingLogStream(ctx); err != nil {
+		return nil, fmt.Errorf("engine: processing log stream: %w", err)
+	}
 	for _, q := range e.cat.Queries() {
 		if err := e.startPersistent(ctx, q); err != nil {
 			// One broken query must not keep the server down: report it and go on.
@@ -160,7 +163,7 @@ func (e *Engine) WaitIdle(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(5 * time.Millisecond):
+		case <-time.After(2 * time.Millisecond):
 		}
 	}
 	e.plog.Flush()

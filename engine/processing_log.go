@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/streamsql/streamsql/broker"
+	"github.com/streamsql/streamsql/catalog"
+	"github.com/streamsql/streamsql/types"
 )
 
 // ProcessingLogTopic receives one JSON record per input record a query could not process.
@@ -116,4 +118,32 @@ func (p *processingLog) Flush() { p.flush() }
 func (p *processingLog) Close() {
 	close(p.stop)
 	<-p.done
+}
+
+// ProcessingLogStream is the stream over the processing-log topic, created at first start so
+// that `SELECT * FROM STREAMSQL_PROCESSING_LOG EMIT CHANGES` shows skipped records as they are.
+const ProcessingLogStream = "STREAMSQL_PROCESSING_LOG"
+
+func (e *Engine) registerProcessingLogStream(ctx context.Context) error {
+	if _, ok := e.cat.Source(ProcessingLogStream); ok {
+		return nil
+	}
+	str := types.StringType
+	src := &catalog.Source{
+		Name: ProcessingLogStream, Kind: catalog.Stream, Topic: ProcessingLogTopic, Partitions: 1,
+		KeyFormat: catalog.Format{Name: "NONE"}, ValueFormat: catalog.Format{Name: "JSON"},
+		Columns: []catalog.Column{
+			{Name: "QUERY_ID", Type: str, Role: catalog.RoleValue},
+			{Name: "STAGE", Type: str, Role: catalog.RoleValue},
+			{Name: "MESSAGE", Type: str, Role: catalog.RoleValue},
+			{Name: "TOPIC", Type: str, Role: catalog.RoleValue},
+			{Name: "PARTITION", Type: types.IntType, Role: catalog.RoleValue},
+			{Name: "OFFSET", Type: types.BigintType, Role: catalog.RoleValue},
+			{Name: "RECORD_KEY", Type: str, Role: catalog.RoleValue},
+			{Name: "RECORD_VALUE", Type: str, Role: catalog.RoleValue},
+			{Name: "LOGGED_AT", Type: types.BigintType, Role: catalog.RoleValue},
+		},
+		Statement: "-- built in: the processing log",
+	}
+	return e.log.Append(ctx, e.cat, &catalog.Command{Op: catalog.OpCreateSource, Source: src})
 }

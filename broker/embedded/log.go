@@ -841,3 +841,17 @@ func (l *Log) Close() error {
 	ferr := l.db.Flush()
 	return l.wrapErr(errors.Join(ferr, l.db.Close()))
 }
+
+// Settle flushes the memtable and waits for the compactions that the data written so far
+// needs, so that a measurement that follows is not charged for them. Benchmarks use it.
+func (l *Log) Settle() error {
+	l.guard.RLock()
+	defer l.guard.RUnlock()
+	if l.closed {
+		return broker.ErrClosed
+	}
+	if err := l.db.Flush(); err != nil {
+		return err
+	}
+	return l.db.Compact(context.Background(), []byte{0}, []byte{0xff}, true)
+}

@@ -503,7 +503,15 @@ func toBytes(sv, ev types.Value) (types.Value, error) {
 	case "ascii":
 		return asciiBytes(s), nil
 	case "base64":
-		b, err := decodeBase64(s)
+		// Base64.getMimeDecoder ignores characters outside the alphabet (the line breaks
+		// FROM_BYTES writes, for one).
+		clean := strings.Map(func(r rune) rune {
+			if r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '+' || r == '/' || r == '=' {
+				return r
+			}
+			return -1
+		}, s)
+		b, err := decodeBase64(clean)
 		if err != nil {
 			return nil, fnError("TO_BYTES", "invalid base64 %q", s)
 		}

@@ -2,6 +2,7 @@ package expr
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/streamsql/streamsql/types"
@@ -45,8 +46,19 @@ func init() {
 				}
 				return u.Path
 			}),
-		urlPart("URL_EXTRACT_PORT", "Returns the port of a URL, NULL when it has none.", "URL_EXTRACT_PORT('http://a.com:8080/') = 8080",
-			func(u *url.URL) types.Value { return nonEmpty(u.Port()) }),
+		// UrlExtractPort returns an INTEGER (URI.getPort), NULL when the URL has no port.
+		fn("URL_EXTRACT_PORT", CategoryURL, "Returns the port of a URL, NULL when it has none.", "URL_EXTRACT_PORT('http://a.com:8080/') = 8080",
+			sig(intT, i1(strict1(func(a types.Value) (types.Value, error) {
+				u, err := url.Parse(a.(string))
+				if err != nil {
+					return nil, fnError("URL_EXTRACT_PORT", "invalid URL %q: %v", a.(string), err)
+				}
+				p, err := strconv.ParseInt(u.Port(), 10, 32)
+				if err != nil {
+					return nil, nil
+				}
+				return int32(p), nil
+			})), P("input", tString))),
 		urlPart("URL_EXTRACT_PROTOCOL", "Returns the scheme of a URL.", "URL_EXTRACT_PROTOCOL('https://a.com') = 'https'",
 			func(u *url.URL) types.Value { return nonEmpty(u.Scheme) }),
 		urlPart("URL_EXTRACT_QUERY", "Returns the decoded query of a URL.", "URL_EXTRACT_QUERY('http://a.com/?a=1&b=2') = 'a=1&b=2'",
@@ -62,14 +74,22 @@ func init() {
 			}),
 		urlPart("URL_EXTRACT_FRAGMENT", "Returns the decoded fragment of a URL.", "URL_EXTRACT_FRAGMENT('http://a.com/#frag') = 'frag'",
 			func(u *url.URL) types.Value { return nonEmpty(u.Fragment) }),
-		fn("URL_EXTRACT_PARAMETER", CategoryURL, "Returns the raw (still encoded) value of the first query parameter with a name, NULL when absent.",
-			"URL_EXTRACT_PARAMETER('http://a.com/?a=1&b=x%20y', 'b') = 'x%20y'",
+		// UrlExtractParameter splits URI.getQuery(), the decoded query, on & and =.
+		fn("URL_EXTRACT_PARAMETER", CategoryURL, "Returns the value of the first query parameter with a name (the query decoded first), NULL when absent.",
+			"URL_EXTRACT_PARAMETER('http://a.com/?a=1&b=x%20y', 'b') = 'x y'",
 			sig(stringT, i2(strict2(func(a, n types.Value) (types.Value, error) {
 				u, err := url.Parse(a.(string))
 				if err != nil {
 					return nil, fnError("URL_EXTRACT_PARAMETER", "invalid URL %q: %v", a.(string), err)
 				}
-				for _, kv := range strings.Split(u.RawQuery, "&") {
+				if u.RawQuery == "" && !u.ForceQuery {
+					return nil, nil
+				}
+				q, err := url.PathUnescape(u.RawQuery)
+				if err != nil {
+					q = u.RawQuery
+				}
+				for _, kv := range strings.Split(q, "&") {
 					k, v, hasV := strings.Cut(kv, "=")
 					if k == n.(string) {
 						if !hasV {
