@@ -23,7 +23,7 @@ func Parse(sql string) ([]ast.Statement, error) {
 	for _, c := range chunks {
 		st, err := parseChunk(sql, c)
 		if err != nil {
-			return nil, err
+			return nil, withHint(sql, err)
 		}
 		stmts = append(stmts, st)
 	}
@@ -42,7 +42,11 @@ func ParseOne(sql string) (ast.Statement, error) {
 		e.SetSource(posOf(sql, 0), "")
 		return e, nil
 	case 1:
-		return parseChunk(sql, chunks[0])
+		st, err := parseChunk(sql, chunks[0])
+		if err != nil {
+			return nil, withHint(sql, err)
+		}
+		return st, nil
 	}
 	return nil, syntaxErr(chunks[1].Pos, "syntax error: expected one statement, found another at %s", chunks[1].Pos)
 }
