@@ -315,13 +315,16 @@ func (q *Query) processToSink(ctx context.Context, in *inputDecoder, out *output
 		var ok bool
 		if !tomb {
 			outRow, ok = q.evaluate(rec, row, outRow)
+		} else if !q.spec.Source.Table && q.spec.Filter != nil {
+			continue // a stream's filter never passes a null value
 		}
 		if !ok {
-			if !q.spec.Source.Table {
+			if !q.spec.Source.Table && !tomb {
 				continue
 			}
 			// A table row deleted, or no longer passing the filter, deletes the output key
-			// (ksqlDB's KTable filter forwards a tombstone).
+			// (ksqlDB's KTable filter forwards a tombstone); a stream's null value is
+			// forwarded with the key the projection gives it.
 			outRow = q.project(row, outRow)
 			tomb = true
 		}
@@ -409,8 +412,9 @@ func newInputDecoder(src *SourceSpec) *inputDecoder {
 }
 
 // decode fills a fresh input row; push queries keep the rows they emit, so rows are not
-// shared between records. tomb reports a null value on a table's topic: the row holds the key
-// columns only, and the record deletes the key. A stream's null value gives a nil row.
+// shared between records. tomb reports a null value: the row holds the key columns only. On a
+// table it deletes the key; on a stream ksqlDB forwards it as a null-valued record unless a
+// filter drops it.
 func (d *inputDecoder) decode(rec *broker.Record) (row types.Row, ts int64, tomb bool, err error) {
 	src := d.src
 	row = make(types.Row, src.NumColumns+NumPseudo)
@@ -439,11 +443,6 @@ func (d *inputDecoder) decode(rec *broker.Record) (row types.Row, ts int64, tomb
 				row[idx] = d.valueBuf[i]
 			}
 		}
-	}
-	if tomb && !src.Table {
-		// A tombstone on a stream's topic is not a row: ksqlDB's stream source skips null
-		// values, and so do we (nil row, no error).
-		return nil, 0, false, nil
 	}
 	for _, h := range src.Headers {
 		row[h.Index] = headerValue(rec.Headers, h.Key)
@@ -510,7 +509,9 @@ func (w *outputWriter) add(row types.Row, ts int64, tomb bool) error {
 				allNull = false
 			}
 		}
-		if !allNull {
+		// A single NULL key column is a null key; several columns serialize even when all
+		// are NULL (a JSON object of nulls), as ksqlDB writes them.
+		if !allNull || (s.Rekeyed && len(s.KeyIndex) > 1) {
 			k, err := s.KeyEncoder.Encode(nil, w.key)
 			if err != nil {
 				return fmt.Errorf("key: %w", err)

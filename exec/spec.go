@@ -74,6 +74,9 @@ type SinkSpec struct {
 	// TimestampIndex is the output column that sets the record timestamp (-1: the input's
 	// event time).
 	TimestampIndex int
+	// Rekeyed says the key columns are computed (PARTITION BY): several all-NULL key columns
+	// are then serialized rather than written as a null key.
+	Rekeyed bool
 	// Headers are output columns written back as headers (HEADERS columns pass through).
 	HeaderIndex []int
 }

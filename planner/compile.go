@@ -63,6 +63,7 @@ func Compile(p *Plan) (*exec.Spec, error) {
 		if err != nil {
 			return nil, err
 		}
+		sink.Rekeyed = p.Rekeyed
 		spec.Sink = sink
 	}
 	return spec, nil

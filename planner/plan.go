@@ -29,6 +29,10 @@ type Plan struct {
 	Sink *catalog.Source `json:"sink,omitempty"`
 	// FromBeginning reads partitions without committed offsets from the earliest record.
 	FromBeginning bool `json:"fromBeginning,omitempty"`
+	// Rekeyed marks a PARTITION BY: key columns are computed, so a key of several NULL
+	// columns is still written as a key (without it, all-NULL key columns come from a null
+	// key and are written as one).
+	Rekeyed bool `json:"rekeyed,omitempty"`
 	// Limit ends a push query after this many rows.
 	Limit int64 `json:"limit,omitempty"`
 }

@@ -100,9 +100,14 @@ func PlanSelect(c *Context, sel *ast.Select, target *Target) (*Plan, error) {
 	}
 	p.FromBeginning = strings.EqualFold(c.prop("auto.offset.reset"), "earliest")
 	if len(sel.PartitionBy) > 0 {
-		if cols, err = partitionBy(scope, src, cols, sel.PartitionBy); err != nil {
+		sinkName := ""
+		if target != nil {
+			sinkName = target.Name
+		}
+		if cols, err = partitionBy(scope, src, sel.Items, cols, sel.PartitionBy, sinkName); err != nil {
 			return nil, err
 		}
+		p.Rekeyed = true
 	} else if target != nil {
 		if err := checkKeysProjected(src, cols, target.Name); err != nil {
 			return nil, at(err, sel)
@@ -241,52 +246,163 @@ func refersTo(exprText, name string) bool {
 	return exprText == types.QuoteIdentIfNeeded(name) || exprText == name
 }
 
-// partitionBy re-keys the output: the PARTITION BY expressions become the key columns and
-// the source's key columns, if projected, become value columns.
-func partitionBy(scope *Scope, src *catalog.Source, cols []OutputColumn, exprs []ast.Expr) ([]OutputColumn, error) {
+// partitionBy re-keys the output: the PARTITION BY expressions become the key columns. As in
+// ksqlDB the re-keying happens before the projection: `*` expands to the new key, then the
+// source's value columns, then its old key columns (now values); an explicit projection must
+// include each partitioning expression, which becomes a key column under its alias.
+func partitionBy(scope *Scope, src *catalog.Source, items []ast.SelectItem, cols []OutputColumn, exprs []ast.Expr, sinkName string) ([]OutputColumn, error) {
 	for i := range cols {
 		if cols[i].Role == catalog.RoleKey {
 			cols[i].Role = catalog.RoleValue
 		}
 	}
-	if len(exprs) == 1 {
-		if l, ok := exprs[0].(*ast.Literal); ok && l.Kind == ast.NullLit {
+	for _, e := range exprs {
+		if l, ok := e.(*ast.Literal); ok && l.Kind == ast.NullLit {
+			if len(exprs) > 1 {
+				return nil, types.ErrorAt(types.CodeInvalidParameter, e.Pos(), "Cannot PARTITION BY multiple columns including NULL")
+			}
 			return cols, nil // PARTITION BY NULL: no key
 		}
 	}
+	star := false
+	for _, it := range items {
+		if _, ok := it.Expr.(*ast.Star); ok {
+			star = true
+		}
+	}
 	var keys []OutputColumn
+	partitioned := map[string]bool{} // source columns that become key columns
 	for i, e := range exprs {
 		x, err := Bind(scope, e)
 		if err != nil {
+			if types.CodeOf(err) == types.CodeUndefinedColumn {
+				if ref, ok := e.(*ast.ColumnRef); ok {
+					msg := fmt.Sprintf("PARTITION BY column '%s' cannot be resolved.", ref.Name.Name)
+					for _, c := range cols {
+						if c.Name == ref.Name.Name {
+							msg += fmt.Sprintf(" '%s' must be a column in the source schema since PARTITION BY is applied on the input.", ref.Name.Name)
+							break
+						}
+					}
+					return nil, types.ErrorAt(types.CodeUndefinedColumn, ref.Name.Pos, "%s", msg)
+				}
+			}
 			return nil, err
 		}
 		text := ast.Format(e)
-		// A projected column with the same expression is the key column.
-		found := -1
+		var found []int
 		for j := range cols {
-			if cols[j].Expr == text {
-				found = j
-				break
+			if !star && cols[j].Expr == text && cols[j].Role != catalog.RoleKey {
+				found = append(found, j)
 			}
 		}
-		if found >= 0 {
-			keys = append(keys, cols[found])
-			keys[len(keys)-1].Role = catalog.RoleKey
-			cols = append(cols[:found], cols[found+1:]...)
+		if len(found) > 1 {
+			names := make([]string, len(found))
+			for k, j := range found {
+				names[k] = cols[j].Name
+			}
+			return nil, types.ErrorAt(types.CodeDuplicateColumn, e.Pos(), "The projection contains a key column (`%s`) more than once, aliased as: %s.", cols[found[0]].Expr, strings.Join(names, " and "))
+		}
+		if ref, ok := e.(*ast.ColumnRef); ok {
+			partitioned[ref.Name.Name] = true
+		}
+		if len(found) == 1 {
+			cols[found[0]].Role = catalog.RoleKey
 			continue
 		}
-		name := ""
+		if !star {
+			if sinkName == "" {
+				// A push query shows the rows as projected; the key does not matter there.
+				continue
+			}
+			q := qualified(e, src.Name)
+			return nil, types.ErrorAt(types.CodeInvalidColumnRef, e.Pos(), "Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\nThe query used to build `%s` must include the partitioning expression %s in its projection (eg, SELECT %s...).", sinkName, q, q)
+		}
+		name := fmt.Sprintf("KSQL_COL_%d", i)
 		switch r := e.(type) {
 		case *ast.ColumnRef:
 			name = r.Name.Name
 		case *ast.Deref:
 			name = r.Field.Name
-		default:
-			name = fmt.Sprintf("KSQL_COL_%d", i)
 		}
 		keys = append(keys, OutputColumn{Name: name, Expr: text, Type: x.Type(), Role: catalog.RoleKey})
 	}
-	return append(keys, cols...), nil
+	if !star {
+		// Key columns first, in PARTITION BY order.
+		var ordered, rest []OutputColumn
+		for _, e := range exprs {
+			text := ast.Format(e)
+			for _, c := range cols {
+				if c.Role == catalog.RoleKey && c.Expr == text {
+					ordered = append(ordered, c)
+				}
+			}
+		}
+		for _, c := range cols {
+			if c.Role != catalog.RoleKey {
+				rest = append(rest, c)
+			}
+		}
+		return append(ordered, rest...), nil
+	}
+	// `*`: the new key, the source's value columns, then its old key columns.
+	var values, oldKeys []OutputColumn
+	for _, c := range cols {
+		if partitioned[c.Name] && c.Expr == types.QuoteIdentIfNeeded(c.Name) {
+			continue
+		}
+		if _, _, isSrc := src.Column(c.Name); isSrc {
+			if sc, _, _ := src.Column(c.Name); sc.Role == catalog.RoleKey {
+				oldKeys = append(oldKeys, c)
+				continue
+			}
+		}
+		values = append(values, c)
+	}
+	out := append(keys, values...)
+	return append(out, oldKeys...), nil
+}
+
+// qualified renders an expression with its column references qualified by the source name,
+// as ksqlDB's messages do (ABS(INPUT.ID)).
+func qualified(e ast.Expr, source string) string {
+	text := ast.Format(e)
+	if ref, ok := e.(*ast.ColumnRef); ok && ref.Qualifier == nil {
+		return source + "." + text
+	}
+	var names = map[string]bool{}
+	collectColumns(e, names)
+	for n := range names {
+		text = replaceWord(text, types.QuoteIdentIfNeeded(n), source+"."+types.QuoteIdentIfNeeded(n))
+	}
+	return text
+}
+
+// replaceWord replaces whole-word occurrences of old in s.
+func replaceWord(s, old, repl string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		j := strings.Index(s[i:], old)
+		if j < 0 {
+			b.WriteString(s[i:])
+			break
+		}
+		j += i
+		before := j == 0 || !isIdentByte(s[j-1])
+		after := j+len(old) >= len(s) || !isIdentByte(s[j+len(old)])
+		b.WriteString(s[i:j])
+		if before && after {
+			b.WriteString(repl)
+		} else {
+			b.WriteString(old)
+		}
+		i = j + len(old)
+	}
+	return b.String()
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c == '.' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
 }
 
 // sinkSource builds the catalog entry of the sink (new for CREATE ... AS, the existing one
@@ -335,6 +451,9 @@ func sinkSource(c *Context, src *catalog.Source, cols []OutputColumn, t *Target)
 	out.KeyFormat, out.ValueFormat, err = formats(c, t.With, &kf, &vf)
 	if err != nil {
 		return nil, err
+	}
+	if len(out.KeyColumns()) == 0 && propHas(t.With, "key_format") {
+		return nil, types.Errorf(types.CodeInvalidParameter, "Key format specified for stream without key columns.")
 	}
 	if len(out.KeyColumns()) == 0 && !propHas(t.With, "key_format") && !propHas(t.With, "format") {
 		// ksqlDB writes keyless results with the NONE key format.
