@@ -32,6 +32,7 @@ var allowed = map[string][]string{
 	"wire":              {"types", "engine/api", "wire"},
 	"engine/api":        {"types"},
 	"internal/archtest": {},
+	"internal/e2e":      {"*"},
 	"cmd":               {"*"},
 	"conformance":       {"*"},
 	"bench":             {"*"},
