@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/streamsql/streamsql/parser/ast"
 	"github.com/streamsql/streamsql/types"
 )
 
@@ -28,5 +29,16 @@ func TestSyntaxErrorsCarryAHint(t *testing.T) {
 			require.Equal(t, c.line, te.Pos.Line, "%v", err)
 			require.Equal(t, c.col, te.Pos.Column, "%v", err)
 		})
+	}
+}
+
+func TestDescribeExtendedEitherSide(t *testing.T) {
+	for _, sql := range []string{"DESCRIBE EXTENDED s;", "DESCRIBE s EXTENDED;"} {
+		st, err := ParseOne(sql)
+		require.NoError(t, err, sql)
+		d, ok := st.(*ast.Describe)
+		require.True(t, ok, sql)
+		require.True(t, d.Extended, sql)
+		require.Equal(t, "S", d.Name.Name, sql)
 	}
 }

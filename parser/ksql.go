@@ -304,6 +304,11 @@ func (p *parser) describe() ast.Statement {
 		st.Extended = true
 	}
 	st.Name = p.ident("a source name")
+	// ksqlDB also accepts the trailing form: DESCRIBE name EXTENDED.
+	if !st.Extended && p.isWord("EXTENDED") && p.peekAt(1).kind == tEOF {
+		p.next()
+		st.Extended = true
+	}
 	p.expectEnd()
 	return st
 }
