@@ -56,6 +56,8 @@ type Source struct {
 	Partitions      int32    `json:"partitions"`
 	// Statement is the SQL text that created the source.
 	Statement string `json:"statement"`
+	// ReadOnly marks CREATE SOURCE STREAM/TABLE: nothing may write into it or replace it.
+	ReadOnly bool `json:"readOnly,omitempty"`
 	// WriterQueries are the persistent queries that write into the source's topic.
 	WriterQueries []string `json:"writerQueries,omitempty"`
 }

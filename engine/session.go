@@ -130,6 +130,8 @@ func (s *Session) execute(ctx context.Context, st ast.Statement) (*api.Result, e
 			return nil, types.ErrorAt(types.CodeFeatureNotSupported, n.Pos(), "only COPY (SELECT ... EMIT CHANGES) TO STDOUT is supported")
 		}
 		return s.pushQuery(ctx, sel, true)
+	case *ast.AlterSource:
+		return s.alterSource(ctx, n)
 	case *ast.CreateType:
 		return s.createType(ctx, n)
 	case *ast.DropType:
@@ -191,8 +193,8 @@ func (s *Session) createSource(ctx context.Context, n *ast.CreateSource) (*api.R
 		if existing.Kind != created.Source.Kind {
 			return nil, types.ErrorAt(types.CodeDuplicateTable, n.Name.Pos, "Cannot add %s '%s': A %s with the same name already exists", strings.ToLower(n.Kind.String()), n.Name.Name, strings.ToLower(string(existing.Kind)))
 		}
-		if n.Kind == ast.KindTable {
-			return nil, types.ErrorAt(types.CodeFeatureNotSupported, n.Pos(), "Cannot add table '%s': CREATE OR REPLACE is not supported on source tables.", n.Name.Name)
+		if existing.ReadOnly || n.ReadOnly {
+			return nil, types.ErrorAt(types.CodeFeatureNotSupported, n.Pos(), "Cannot add %s '%s': CREATE OR REPLACE is not supported on source %ss.", strings.ToLower(n.Kind.String()), n.Name.Name, strings.ToLower(n.Kind.String()))
 		}
 		op = catalog.OpReplaceSource
 		created.Source.WriterQueries = existing.WriterQueries
@@ -342,6 +344,9 @@ func (s *Session) drop(ctx context.Context, n *ast.Drop) (*api.Result, error) {
 	if src.Kind != kindOf(n.Kind) {
 		return nil, types.ErrorAt(types.CodeWrongObjectType, n.Name.Pos, "Incompatible data source type is %s, but statement was DROP %s", src.Kind, n.Kind)
 	}
+	if n.DeleteTopic && src.ReadOnly {
+		return nil, types.ErrorAt(types.CodeFeatureNotSupported, n.Pos(), "Cannot delete topic for read-only source: %s", src.Name)
+	}
 	readers := e.cat.QueriesReading(src.Name)
 	writers := src.WriterQueries
 	if len(readers) > 0 || len(writers) > 0 {
@@ -477,4 +482,45 @@ func (s *Session) pushQuery(ctx context.Context, sel *ast.Select, copyOut bool) 
 		tag = "COPY"
 	}
 	return &api.Result{Tag: tag, Columns: cols, Stream: run, CopyOut: copyOut}, nil
+}
+
+// alterSource is ALTER STREAM|TABLE name ADD COLUMN ...: new value columns at the end.
+func (s *Session) alterSource(ctx context.Context, n *ast.AlterSource) (*api.Result, error) {
+	e := s.e
+	e.ddl.Lock()
+	defer e.ddl.Unlock()
+	src, ok := e.cat.Source(n.Name.Name)
+	if !ok {
+		return nil, types.ErrorAt(types.CodeUndefinedTable, n.Name.Pos, "Source %s does not exist.", n.Name.Name)
+	}
+	kind := strings.ToLower(string(src.Kind))
+	if src.ReadOnly {
+		return nil, types.ErrorAt(types.CodeFeatureNotSupported, n.Pos(), "Cannot alter %s '%s': ALTER operations are not supported on source %ss.", kind, src.Name, kind)
+	}
+	if src.Kind != kindOf(n.Kind) {
+		return nil, types.ErrorAt(types.CodeWrongObjectType, n.Name.Pos, "Incompatible data source type is %s, but statement was ALTER %s", src.Kind, n.Kind)
+	}
+	if len(src.WriterQueries) > 0 {
+		return nil, types.ErrorAt(types.CodeFeatureNotSupported, n.Pos(), "ALTER command is not supported for CREATE ... AS statements.")
+	}
+	next := *src
+	next.Columns = append([]catalog.Column(nil), src.Columns...)
+	for _, cd := range n.Columns {
+		if _, _, exists := next.Column(cd.Name.Name); exists {
+			return nil, types.ErrorAt(types.CodeDuplicateColumn, cd.Name.Pos, "Cannot add column `%s` to schema. A column with the same name already exists.", cd.Name.Name)
+		}
+		t := cd.Type
+		if cd.TypeRef != nil {
+			var err error
+			if t, err = cd.TypeRef.Resolve(e.cat.Type); err != nil {
+				return nil, err
+			}
+		}
+		next.Columns = append(next.Columns, catalog.Column{Name: cd.Name.Name, Type: t, Role: catalog.RoleValue})
+	}
+	next.Statement = src.Statement + ";\n" + n.Text()
+	if err := e.log.Append(ctx, e.cat, &catalog.Command{Op: catalog.OpReplaceSource, Statement: n.Text(), Source: &next}); err != nil {
+		return nil, err
+	}
+	return &api.Result{Tag: "ALTER " + n.Kind.String()}, nil
 }

@@ -37,16 +37,28 @@ func (s *Session) insertValues(ctx context.Context, n *ast.InsertValues) (*api.R
 	e := s.e
 	src, ok := e.cat.Source(n.Target.Name)
 	if !ok {
-		return nil, types.ErrorAt(types.CodeUndefinedTable, n.Target.Pos, "%s does not exist.", n.Target.Name)
+		msg := fmt.Sprintf("Cannot insert values into an unknown stream/table: `%s`", n.Target.Name)
+		for _, other := range e.cat.Sources("") {
+			if strings.EqualFold(other.Name, n.Target.Name) {
+				if n.Target.Quoted {
+					msg += fmt.Sprintf("\nDid you mean %s? Hint: try removing double quotes from the source name.", other.Name)
+				} else {
+					msg += fmt.Sprintf("\nDid you mean \"%s\"? Hint: wrap the source name in double quotes to make it case-sensitive.", other.Name)
+				}
+				break
+			}
+		}
+		return nil, types.ErrorAt(types.CodeUndefinedTable, n.Target.Pos, "%s", msg)
+	}
+	if src.ReadOnly {
+		return nil, types.ErrorAt(types.CodeFeatureNotSupported, n.Pos(), "Cannot insert values into read-only %s: %s", strings.ToLower(string(src.Kind)), src.Name)
 	}
 	var names []ast.Ident
 	if n.Columns != nil {
 		names = n.Columns
 	} else {
 		for _, c := range src.Columns {
-			if c.Role != catalog.RoleHeader {
-				names = append(names, ast.Ident{Name: c.Name})
-			}
+			names = append(names, ast.Ident{Name: c.Name})
 		}
 	}
 	if len(names) != len(n.Values) {
@@ -220,7 +232,9 @@ func (s *Session) show(ctx context.Context, n *ast.Show) (*api.Result, error) {
 		return rowsResult("SHOW", textColumns("Type Name", "Schema"), rows), nil
 	case ast.ShowFunctions:
 		var rows []types.Row
-		for _, f := range expr.All() {
+		fs := append(expr.All(), expr.TableFunctions()...)
+		sort.Slice(fs, func(i, j int) bool { return fs[i].Name < fs[j].Name })
+		for _, f := range fs {
 			rows = append(rows, types.Row{f.Name, string(f.Category)})
 		}
 		return rowsResult("SHOW", textColumns("Function Name", "Category"), rows), nil
@@ -343,6 +357,9 @@ func (s *Session) explain(ctx context.Context, n *ast.Explain) (*api.Result, err
 	lines = append(lines, fmt.Sprintf("Source: %s %s (topic %s, key %s, value %s)", plan.Source.Kind, plan.Source.Name, plan.Source.Topic, plan.Source.KeyFormat.Name, plan.Source.ValueFormat.Name))
 	if plan.Filter != "" {
 		lines = append(lines, "  -> Filter: "+plan.Filter)
+	}
+	if len(plan.TableFunctions) > 0 {
+		lines = append(lines, "  -> FlatMap: "+strings.Join(plan.TableFunctions, ", "))
 	}
 	var proj []string
 	for _, c := range plan.Columns {

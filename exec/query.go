@@ -282,6 +282,8 @@ func (q *Query) evaluate(rec *broker.Record, row types.Row, dst types.Row) (type
 	return dst, true
 }
 
+var errNullTableKey = types.Errorf(types.CodeDataException, "a table's record has a null key: skipped")
+
 // project computes the output row without the filter and without logging failures: used for
 // the key of a tombstone.
 func (q *Query) project(row, dst types.Row) types.Row {
@@ -312,6 +314,17 @@ func (q *Query) processToSink(ctx context.Context, in *inputDecoder, out *output
 		if row == nil {
 			continue
 		}
+		if q.spec.Source.Table && rec.Key == nil {
+			// A table row needs its key: ksqlDB drops (and logs) changelog records without one.
+			q.plog.Record(q.spec.ID, rec, "deserialize", errNullTableKey)
+			continue
+		}
+		if q.spec.TableFuncs != nil {
+			if !tomb { // a flat map produces nothing for a null value
+				outRow = q.flatMapToSink(rec, row, ts, out, outRow)
+			}
+			continue
+		}
 		var ok bool
 		if !tomb {
 			outRow, ok = q.evaluate(rec, row, outRow)
@@ -328,7 +341,7 @@ func (q *Query) processToSink(ctx context.Context, in *inputDecoder, out *output
 			outRow = q.project(row, outRow)
 			tomb = true
 		}
-		if err := out.add(outRow, ts, tomb); err != nil {
+		if err := out.add(outRow, ts, tomb, rec); err != nil {
 			q.plog.Record(q.spec.ID, rec, "serialize", err)
 		}
 	}
@@ -345,6 +358,11 @@ func (q *Query) processToSink(ctx context.Context, in *inputDecoder, out *output
 		}
 		if errors.Is(err, broker.ErrUnknownTopic) || errors.Is(err, broker.ErrClosed) {
 			q.fail(types.Wrap(types.CodeUndefinedTable, err, "query %s: sink topic %s", q.spec.ID, q.spec.Sink.Topic))
+			return false
+		}
+		if errors.Is(err, broker.ErrInvalidConfig) || errors.Is(err, broker.ErrRecordTooLarge) {
+			// Retrying cannot help: stop the query with the reason rather than spin.
+			q.fail(types.Wrap(types.CodeDataException, err, "query %s: writing to %s", q.spec.ID, q.spec.Sink.Topic))
 			return false
 		}
 		q.opts.Logger.Warn("produce failed; retrying", "query", q.spec.ID, "topic", q.spec.Sink.Topic, "err", err)
@@ -367,30 +385,45 @@ func (q *Query) processToStream(ctx context.Context, in *inputDecoder, recs []br
 		if row == nil || tomb {
 			continue
 		}
+		if q.spec.TableFuncs != nil {
+			if _, ok := q.flatMap(rec, row, nil, true, q.send); !ok {
+				return false
+			}
+			continue
+		}
 		outRow, ok := q.evaluate(rec, row, nil)
 		if !ok {
 			continue
 		}
-		last := false
-		if q.spec.Limit > 0 {
-			n := q.emitted.Add(1)
-			if n > q.spec.Limit {
-				q.cancel()
-				return false
-			}
-			last = n == q.spec.Limit
-		}
-		// A row counted against the LIMIT is always delivered unless the reader has gone:
-		// the send waits on closed, not on ctx, which the LIMIT itself cancels.
-		select {
-		case q.rows <- outRow:
-		case <-q.closed:
+		if !q.send(outRow) {
 			return false
 		}
-		if last {
+	}
+	return true
+}
+
+// send hands a row to the push query's reader; false means the query has ended (LIMIT reached
+// or reader gone).
+func (q *Query) send(outRow types.Row) bool {
+	last := false
+	if q.spec.Limit > 0 {
+		n := q.emitted.Add(1)
+		if n > q.spec.Limit {
 			q.cancel()
 			return false
 		}
+		last = n == q.spec.Limit
+	}
+	// A row counted against the LIMIT is always delivered unless the reader has gone:
+	// the send waits on closed, not on ctx, which the LIMIT itself cancels.
+	select {
+	case q.rows <- outRow:
+	case <-q.closed:
+		return false
+	}
+	if last {
+		q.cancel()
+		return false
 	}
 	return true
 }
@@ -463,20 +496,28 @@ func (d *inputDecoder) decode(rec *broker.Record) (row types.Row, ts int64, tomb
 	return row, ts, tomb, nil
 }
 
+// bytesValue keeps a null header value NULL: a nil []byte in an interface is not nil.
+func bytesValue(b []byte) types.Value {
+	if b == nil {
+		return nil
+	}
+	return b
+}
+
 // headerValue is HEADER('k') (the last value of k, as BYTES) or, for key "", HEADERS
 // (every header as ARRAY<STRUCT<KEY STRING, VALUE BYTES>>).
 func headerValue(hs []broker.Header, key string) types.Value {
 	if key == "" {
 		out := make([]any, len(hs))
 		for i, h := range hs {
-			out[i] = types.StructValue{h.Key, h.Value}
+			out[i] = types.StructValue{h.Key, bytesValue(h.Value)}
 		}
 		return out
 	}
 	var v types.Value
 	for _, h := range hs {
 		if h.Key == key {
-			v = h.Value
+			v = bytesValue(h.Value)
 		}
 	}
 	return v
@@ -498,7 +539,7 @@ func (w *outputWriter) init(s *SinkSpec) {
 
 func (w *outputWriter) reset() { w.recs = w.recs[:0] }
 
-func (w *outputWriter) add(row types.Row, ts int64, tomb bool) error {
+func (w *outputWriter) add(row types.Row, ts int64, tomb bool, in *broker.Record) error {
 	s := w.sink
 	rec := broker.Record{Partition: broker.AnyPartition}
 	if len(s.KeyIndex) > 0 {
@@ -531,7 +572,13 @@ func (w *outputWriter) add(row types.Row, ts int64, tomb bool) error {
 	}
 	// nil stays nil: an unwrapped NULL value is a Kafka null, as ksqlDB writes it.
 	rec.Value = v
-	if s.TimestampIndex >= 0 {
+	if s.Timestamp != nil && !tomb {
+		t, err := s.Timestamp(row)
+		if err != nil {
+			return fmt.Errorf("timestamp: %w", err)
+		}
+		ts = t
+	} else if s.TimestampIndex >= 0 {
 		switch t := row[s.TimestampIndex].(type) {
 		case types.TimestampMillis:
 			ts = int64(t)
@@ -540,17 +587,8 @@ func (w *outputWriter) add(row types.Row, ts int64, tomb bool) error {
 		}
 	}
 	rec.Timestamp = time.UnixMilli(ts)
-	for _, idx := range s.HeaderIndex {
-		if hs, ok := row[idx].([]any); ok {
-			for _, h := range hs {
-				if sv, ok := h.(types.StructValue); ok && len(sv) == 2 {
-					k, _ := sv[0].(string)
-					v, _ := sv[1].([]byte)
-					rec.Headers = append(rec.Headers, broker.Header{Key: k, Value: v})
-				}
-			}
-		}
-	}
+	// Kafka Streams forwards the input record's headers to what it produces.
+	rec.Headers = in.Headers
 	w.recs = append(w.recs, rec)
 	return nil
 }

@@ -74,6 +74,10 @@ type SinkSpec struct {
 	// TimestampIndex is the output column that sets the record timestamp (-1: the input's
 	// event time).
 	TimestampIndex int
+	// Timestamp, when set, computes the record timestamp from the output row (a STRING
+	// column with TIMESTAMP_FORMAT); a row whose timestamp is NULL or fails is skipped and
+	// logged, as ksqlDB's timestamp extractor does.
+	Timestamp func(row types.Row) (int64, error)
 	// Rekeyed says the key columns are computed (PARTITION BY): several all-NULL key columns
 	// are then serialized rather than written as a null key.
 	Rekeyed bool
@@ -89,6 +93,10 @@ type Spec struct {
 	Filter Evaluator
 	// Project computes the output row (nil passes the input row through).
 	Project []Evaluator
+	// TableFuncs, when set, makes the query a flat map (flatmap.go): each evaluator returns the
+	// list ([]any) of values a table function produces for the input row, and Project then
+	// reads the input row extended with one column per table function.
+	TableFuncs []Evaluator
 	// Sink is nil for push queries.
 	Sink *SinkSpec
 	// FromBeginning starts partitions without a committed offset at the earliest offset

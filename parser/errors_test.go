@@ -18,6 +18,11 @@ func TestErrors(t *testing.T) {
 		msgContain string
 	}{
 		{"SELEC 1", types.CodeSyntaxError, 1, 1, `"SELEC"`},
+		{"CREATE STREAM s (k INT KEY, c NULL) WITH (kafka_topic='t')", types.CodeSyntaxError, 1, 31, "syntax error"},
+		{"CREATE STREAM s (k INT KEY, c ARRAY<NULL>) WITH (kafka_topic='t')", types.CodeSyntaxError, 1, 37, "syntax error"},
+		{"SELECT k, 1.7976931348623159E308 FROM t", types.CodeSyntaxError, 1, 11, "Number overflows DOUBLE: 1.7976931348623159E308"},
+		{"SELECT k, -1.7976931348623160E308 FROM t", types.CodeSyntaxError, 1, 11, "Number overflows DOUBLE: -1.7976931348623160E308"},
+		{"SELECT k, 1 -1.7976931348623160E308 FROM t", types.CodeSyntaxError, 1, 14, "Number overflows DOUBLE: 1.7976931348623160E308"},
 		{"SELECT 'abc", types.CodeSyntaxError, 1, 8, "unterminated quoted string"},
 		{"SELECT \"abc", types.CodeSyntaxError, 1, 8, "unterminated quoted identifier"},
 		{"SELECT 1 /* never closed", types.CodeSyntaxError, 1, 10, "unterminated /* comment"},

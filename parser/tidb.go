@@ -87,6 +87,9 @@ func (r *rewriter) tidbParse(start *token) (stmt tast.StmtNode) {
 // TiDB reports `line L column C near "rest of input"`; the rest of the input tells us the
 // rendered offset exactly, which maps back through the rewrite.
 func (r *rewriter) mapError(err error, start *token) *types.Error {
+	if e := doubleOverflow(r.p.toks); e != nil {
+		return e
+	}
 	msg := err.Error()
 	near := strings.Index(msg, "near \"")
 	if near < 0 {
@@ -137,6 +140,43 @@ func (r *rewriter) mapError(err error, start *token) *types.Error {
 }
 
 // cleanTiDBMessage drops MySQL's boilerplate from a TiDB error.
+// doubleOverflow finds a DOUBLE literal beyond the range of a double (TiDB rejects it with an
+// "Illegal double" error) and words the error as ksqlDB does, with the sign of a negated
+// literal: "Number overflows DOUBLE: -1.8E308".
+func doubleOverflow(toks []token) *types.Error {
+	for i := range toks {
+		t := &toks[i]
+		if t.kind != tNumber || !strings.ContainsAny(t.text, "eE") {
+			continue
+		}
+		if _, err := strconv.ParseFloat(t.text, 64); err == nil {
+			continue
+		}
+		text, pos := t.text, t.pos
+		if i > 0 && toks[i-1].isOp("-") && (i == 1 || !isOperand(&toks[i-2])) {
+			text, pos = "-"+text, toks[i-1].pos
+		}
+		return syntaxErr(pos, "Number overflows DOUBLE: %s", text)
+	}
+	return nil
+}
+
+// isOperand reports whether a "-" after t is a binary minus.
+func isOperand(t *token) bool {
+	switch t.kind {
+	case tNumber, tString, tBytes:
+		return true
+	case tOp:
+		return t.text == ")" || t.text == "]"
+	case tWord:
+		return !t.is("SELECT") && !t.is("AND") && !t.is("OR") && !t.is("NOT") && !t.is("WHEN") &&
+			!t.is("THEN") && !t.is("ELSE") && !t.is("WHERE") && !t.is("BETWEEN") && !t.is("IN") &&
+			!t.is("IS") && !t.is("LIKE") && !t.is("CASE") && !t.is("VALUES") && !t.is("HAVING") &&
+			!t.is("ON") && !t.is("BY")
+	}
+	return true
+}
+
 func cleanTiDBMessage(msg string) string {
 	if i := strings.Index(msg, "to use "); i >= 0 {
 		msg = msg[i+len("to use "):]

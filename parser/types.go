@@ -75,6 +75,9 @@ func (p *parser) baseType() *ast.TypeRef {
 	}
 	if t.kind == tWord {
 		switch w := t.upper(); w {
+		case "NULL":
+			// A reserved word in ksqlDB, never a type name.
+			p.fail(t, "a type")
 		case "ARRAY":
 			p.next()
 			p.expectOp("<")

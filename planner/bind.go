@@ -2,6 +2,7 @@ package planner
 
 import (
 	"encoding/base64"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -28,6 +29,9 @@ type Scope struct {
 	Width int
 	// lambda parameters, innermost last
 	params []map[string]expr.Expr
+	// tableFuncs, set while a select list with table functions is bound, maps their calls to
+	// synthetic columns (tablefuncs.go).
+	tableFuncs *tableFuncState
 }
 
 func (s *Scope) lookup(name string) (ScopeColumn, bool) {
@@ -53,6 +57,75 @@ func Bind(s *Scope, e ast.Expr) (expr.Expr, error) {
 
 type binder struct {
 	s *Scope
+	// codegen is set when the error being returned comes from a check ksqlDB makes only when
+	// it generates code for an expression (IN-list coercion, CAST support) rather than in its
+	// type checker: such errors carry a different prefix (see BindClause).
+	codegen bool
+}
+
+// Clauses for BindClause.
+const (
+	ClauseSelect = "SELECT"
+	ClauseWhere  = "WHERE"
+	ClauseHaving = "HAVING"
+)
+
+// BindClause is Bind for an expression of a clause of a query, with errors worded the way
+// ksqlDB words them there:
+//
+//   - an unknown column: "WHERE column 'X' cannot be resolved." (SELECT column ..., ...);
+//   - an error of ksqlDB's code generation (a CAST it cannot do, an IN list that does not
+//     coerce): "Invalid Predicate: ..." in WHERE and HAVING, "Invalid Select: ..." in SELECT;
+//   - another type error of a WHERE or HAVING condition: "Error in WHERE expression: ...";
+//   - a WHERE or HAVING condition that is not BOOLEAN: "Type error in WHERE expression: Should
+//     evaluate to boolean but is <expr> (<type>) instead.";
+//   - a bare NULL in the select list: "Can't infer a type of null. ...".
+func BindClause(s *Scope, e ast.Expr, clause string) (expr.Expr, error) {
+	b := binder{s: s}
+	out, err := b.bind(e)
+	if err != nil {
+		return nil, clauseError(err, clause, b.codegen)
+	}
+	if clause == ClauseSelect && isNullLiteralExpr(e) {
+		return nil, types.ErrorAt(types.CodeDatatypeMismatch, e.Pos(),
+			"Can't infer a type of null. Please explicitly cast it to a required type, e.g. CAST(null AS VARCHAR).")
+	}
+	if clause != ClauseSelect {
+		if t := out.Type(); t.Kind != types.Boolean && t.Kind != types.Unknown {
+			return nil, types.ErrorAt(types.CodeDatatypeMismatch, e.Pos(),
+				"Type error in %s expression: Should evaluate to boolean but is %s (%s) instead.", clause, out.String(), t)
+		}
+	}
+	return out, nil
+}
+
+func isNullLiteralExpr(e ast.Expr) bool {
+	l, ok := e.(*ast.Literal)
+	return ok && l.Kind == ast.NullLit
+}
+
+func clauseError(err error, clause string, codegen bool) error {
+	var te *types.Error
+	if !errors.As(err, &te) {
+		return err
+	}
+	c := *te
+	if c.Err == nil && error(te) != err {
+		c.Err = err
+	}
+	switch {
+	case te.Code == types.CodeUndefinedColumn && strings.HasPrefix(te.Message, "Column '"):
+		c.Message = clause + " column '" + strings.TrimPrefix(te.Message, "Column '")
+	case codegen && clause == ClauseSelect:
+		c.Message = "Invalid Select: " + te.Message
+	case codegen:
+		c.Message = "Invalid Predicate: " + te.Message
+	case clause != ClauseSelect:
+		c.Message = "Error in " + clause + " expression: " + te.Message
+	default:
+		return err
+	}
+	return &c
 }
 
 func at(err error, n ast.Node) error {
@@ -100,6 +173,11 @@ func (b *binder) bind1(e ast.Expr) (expr.Expr, error) {
 			return nil, err
 		}
 		op := string(n.Op)
+		if isComparison(n.Op) {
+			if l, r, err = magicTimestamps(n.Left, l, n.Right, r); err != nil {
+				return nil, err
+			}
+		}
 		if n.Op == ast.OpConcat {
 			return expr.Call("CONCAT", []expr.Expr{l, r})
 		}
@@ -121,7 +199,9 @@ func (b *binder) bind1(e ast.Expr) (expr.Expr, error) {
 		if n.TypeRef != nil {
 			return nil, types.Errorf(types.CodeUndefinedObject, "unknown type %s", n.TypeRef.Name)
 		}
-		return expr.Cast(x, n.Type)
+		out, err := expr.Cast(x, n.Type)
+		b.codegen = err != nil
+		return out, err
 	case *ast.Case:
 		var operand expr.Expr
 		var err error
@@ -159,7 +239,10 @@ func (b *binder) bind1(e ast.Expr) (expr.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return expr.In(x, list, n.Not)
+		// ksqlDB coerces an IN list when it generates the expression's code.
+		out, err := expr.In(x, list, n.Not)
+		b.codegen = err != nil
+		return out, err
 	case *ast.Between:
 		x, err := b.bind(n.Expr)
 		if err != nil {
@@ -172,6 +255,14 @@ func (b *binder) bind1(e ast.Expr) (expr.Expr, error) {
 		hi, err := b.bind(n.Hi)
 		if err != nil {
 			return nil, err
+		}
+		if isPseudoTimestamp(n.Expr) {
+			if lo, err = magicTimestamp(n.Lo, lo); err != nil {
+				return nil, err
+			}
+			if hi, err = magicTimestamp(n.Hi, hi); err != nil {
+				return nil, err
+			}
 		}
 		return expr.Between(x, lo, hi, n.Not)
 	case *ast.Like:
@@ -277,6 +368,57 @@ func (b *binder) bind1(e ast.Expr) (expr.Expr, error) {
 	return nil, types.Errorf(types.CodeFeatureNotSupported, "expression %s is not supported", ast.Format(e))
 }
 
+func isComparison(op ast.BinaryOp) bool {
+	switch op {
+	case ast.OpEq, ast.OpNe, ast.OpLt, ast.OpLe, ast.OpGt, ast.OpGe:
+		return true
+	}
+	return false
+}
+
+// isPseudoTimestamp reports whether e is a reference to ROWTIME, WINDOWSTART or WINDOWEND,
+// the columns ksqlDB's "magic timestamp" rewrite applies to.
+func isPseudoTimestamp(e ast.Expr) bool {
+	c, ok := e.(*ast.ColumnRef)
+	if !ok {
+		return false
+	}
+	switch strings.ToUpper(c.Name.Name) {
+	case "ROWTIME", "WINDOWSTART", "WINDOWEND":
+		return true
+	}
+	return false
+}
+
+// magicTimestamps applies ksqlDB's StatementRewriteForMagicPseudoTimestamp to a comparison:
+// when one side is ROWTIME or a window bound and the other a string literal, the literal is
+// parsed as a (partial) ISO-8601 timestamp and becomes a BIGINT of epoch milliseconds, so
+// `ROWTIME > '2020-01-01T00:00:00'` compares numbers.
+func magicTimestamps(la ast.Expr, l expr.Expr, ra ast.Expr, r expr.Expr) (expr.Expr, expr.Expr, error) {
+	var err error
+	switch {
+	case isPseudoTimestamp(la):
+		r, err = magicTimestamp(ra, r)
+	case isPseudoTimestamp(ra):
+		l, err = magicTimestamp(la, l)
+	}
+	return l, r, err
+}
+
+// magicTimestamp converts a bound string literal to its epoch milliseconds; other expressions
+// are returned unchanged.
+func magicTimestamp(a ast.Expr, x expr.Expr) (expr.Expr, error) {
+	lit, ok := a.(*ast.Literal)
+	if !ok || lit.Kind != ast.StringLit {
+		return x, nil
+	}
+	ms, err := expr.ParseTimestampString(lit.Text)
+	if err != nil {
+		return nil, at(types.Errorf(types.CodeInvalidDatetime, "Failed to parse timestamp '%s': %v", lit.Text, err), a)
+	}
+	return expr.Literal(ms, types.BigintType), nil
+}
+
 func (b *binder) column(n *ast.ColumnRef) (expr.Expr, error) {
 	name := n.Name.Name
 	if n.Qualifier == nil {
@@ -310,6 +452,9 @@ func (b *binder) qualifierKnown(q string) bool {
 
 func (b *binder) call(n *ast.FuncCall) (expr.Expr, error) {
 	name := strings.ToUpper(n.Name.Name)
+	if expr.IsTableFunction(name) {
+		return b.tableFunction(n)
+	}
 	if n.Star || n.Distinct || n.Over != nil {
 		return nil, types.Errorf(types.CodeGroupingError, "aggregate function %s is not allowed here: the query has no GROUP BY", name)
 	}
@@ -319,13 +464,14 @@ func (b *binder) call(n *ast.FuncCall) (expr.Expr, error) {
 	args := make([]expr.Expr, len(n.Args))
 	for i, a := range n.Args {
 		if i == 0 && unitFunctions[name] {
+			// A bare word naming a time unit is the unit; anything else (a column such as
+			// `date`) binds as an ordinary argument, and the call then fails to resolve
+			// with ksqlDB's "does not accept parameters" error.
 			if c, ok := a.(*ast.ColumnRef); ok && c.Qualifier == nil {
-				u, err := expr.IntervalUnit(c.Name.Name)
-				if err != nil {
-					return nil, at(err, a)
+				if u, err := expr.IntervalUnit(c.Name.Name); err == nil {
+					args[i] = u
+					continue
 				}
-				args[i] = u
-				continue
 			}
 		}
 		if l, ok := a.(*ast.Lambda); ok {
@@ -377,6 +523,10 @@ func bindLiteral(n *ast.Literal) (expr.Expr, error) {
 		}
 		return expr.Literal(n.Int, types.BigintType), nil
 	case ast.DecimalLit:
+		if !strings.ContainsAny(n.Text, ".eE") {
+			// Digits alone beyond BIGINT: ksqlDB's parser rejects the literal.
+			return nil, types.Errorf(types.CodeNumericOutOfRange, "Invalid numeric literal: %s", n.Text)
+		}
 		d, err := decimal.NewFromString(n.Text)
 		if err != nil {
 			return nil, types.Errorf(types.CodeInvalidText, "invalid decimal literal %s", n.Text)

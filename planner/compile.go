@@ -42,6 +42,11 @@ func Compile(p *Plan) (*exec.Spec, error) {
 		}
 		spec.Filter = f
 	}
+	pscope, tfs, err := compileTableFuncs(scope, p.TableFunctions, used)
+	if err != nil {
+		return nil, err
+	}
+	spec.TableFuncs = tfs
 	spec.Project = make([]exec.Evaluator, len(p.Columns))
 	for i, oc := range p.Columns {
 		e, err := parser.ParseExpr(oc.Expr)
@@ -49,7 +54,7 @@ func Compile(p *Plan) (*exec.Spec, error) {
 			return nil, err
 		}
 		collectColumns(e, used)
-		x, err := Bind(scope, e)
+		x, err := Bind(pscope, e)
 		if err != nil {
 			return nil, err
 		}
@@ -107,21 +112,7 @@ func sourceSpec(src *catalog.Source, scope *Scope, used map[string]bool, out *ex
 				return err
 			}
 		}
-		out.Timestamp = func(row types.Row) (int64, error) {
-			v, err := ts.Eval(row)
-			if err != nil {
-				return 0, err
-			}
-			switch t := v.(type) {
-			case int64:
-				return t, nil
-			case types.TimestampMillis:
-				return int64(t), nil
-			case nil:
-				return 0, types.Errorf(types.CodeDataException, "the timestamp column %s is NULL", col.Name)
-			}
-			return 0, types.Errorf(types.CodeDataException, "the timestamp column %s has a value of type %T", col.Name, v)
-		}
+		out.Timestamp = timestampOf(ts, col.Name)
 	}
 	return nil
 }
@@ -152,7 +143,16 @@ func sinkSpec(sink *catalog.Source, cols []OutputColumn) (*exec.SinkSpec, error)
 		}
 	}
 	if sink.TimestampColumn != "" {
-		s.TimestampIndex = pos[sink.TimestampColumn]
+		i := pos[sink.TimestampColumn]
+		s.TimestampIndex = i
+		t := cols[i].Type
+		var ts expr.Expr = expr.Column(i, t, cols[i].Name)
+		if sink.TimestampFormat != "" {
+			if ts, err = expr.Call("PARSE_TIMESTAMP", []expr.Expr{ts, expr.Literal(sink.TimestampFormat, types.StringType)}); err != nil {
+				return nil, err
+			}
+		}
+		s.Timestamp = timestampOf(ts, cols[i].Name)
 	}
 	return s, nil
 }
@@ -224,5 +224,31 @@ func collectColumns(e ast.Expr, used map[string]bool) {
 	default:
 		// Anything else: be safe and decode every column.
 		used["*"] = true
+	}
+}
+
+// timestampOf evaluates a timestamp column (BIGINT ms, TIMESTAMP, or a parsed STRING); NULL
+// and negative values are errors, as in ksqlDB's timestamp extractors.
+func timestampOf(ts expr.Expr, name string) func(types.Row) (int64, error) {
+	return func(row types.Row) (int64, error) {
+		v, err := ts.Eval(row)
+		if err != nil {
+			return 0, err
+		}
+		var ms int64
+		switch t := v.(type) {
+		case int64:
+			ms = t
+		case types.TimestampMillis:
+			ms = int64(t)
+		case nil:
+			return 0, types.Errorf(types.CodeDataException, "the timestamp column %s is NULL", name)
+		default:
+			return 0, types.Errorf(types.CodeDataException, "the timestamp column %s has a value of type %T", name, v)
+		}
+		if ms < 0 {
+			return 0, types.Errorf(types.CodeDataException, "the timestamp column %s is negative: %d", name, ms)
+		}
+		return ms, nil
 	}
 }

@@ -25,6 +25,9 @@ type Plan struct {
 	// Columns are the output columns, in output order, each computed by an expression over
 	// the input row.
 	Columns []OutputColumn `json:"columns"`
+	// TableFunctions, when set, makes the query a flat map: the SQL text of each distinct
+	// table function call of the select list, in order of appearance (see tablefuncs.go).
+	TableFunctions []string `json:"tableFunctions,omitempty"`
 	// Sink is where a persistent query writes (nil for push queries).
 	Sink *catalog.Source `json:"sink,omitempty"`
 	// FromBeginning reads partitions without committed offsets from the earliest record.

@@ -46,6 +46,10 @@ func PlanSelect(c *Context, sel *ast.Select, target *Target) (*Plan, error) {
 	if sel.From == nil {
 		return nil, types.ErrorAt(types.CodeSyntaxError, sel.Pos(), "a query needs a FROM clause")
 	}
+	tableFuncs, err := tableFunctionCalls(sel)
+	if err != nil {
+		return nil, err
+	}
 	if len(sel.GroupBy) > 0 || sel.Having != nil {
 		return nil, types.ErrorAt(types.CodeFeatureNotSupported, sel.Pos(), "GROUP BY is not supported yet")
 	}
@@ -72,6 +76,9 @@ func PlanSelect(c *Context, sel *ast.Select, target *Target) (*Plan, error) {
 	if sel.Emit == ast.EmitFinal {
 		return nil, types.ErrorAt(types.CodeFeatureNotSupported, sel.Pos(), "EMIT FINAL is only supported for windowed aggregations")
 	}
+	if err := checkTableFunctionSource(sel, src, tableFuncs); err != nil {
+		return nil, err
+	}
 	alias := ""
 	if tbl.Alias != nil {
 		alias = tbl.Alias.Name
@@ -79,16 +86,13 @@ func PlanSelect(c *Context, sel *ast.Select, target *Target) (*Plan, error) {
 	scope := SourceScope(src, alias)
 	p := &Plan{Version: PlanVersion, Source: *src}
 	if sel.Where != nil {
-		f, err := Bind(scope, sel.Where)
-		if err != nil {
+		if _, err := BindClause(scope, sel.Where, ClauseWhere); err != nil {
 			return nil, err
-		}
-		if f.Type().Kind != types.Boolean && f.Type().Kind != types.Unknown {
-			return nil, types.ErrorAt(types.CodeDatatypeMismatch, sel.Where.Pos(), "Type error in WHERE expression: Should evaluate to boolean but is %s (%s) instead.", ast.Format(sel.Where), f.Type())
 		}
 		p.Filter = ast.Format(sel.Where)
 	}
-	cols, err := projection(scope, src, sel.Items)
+	p.TableFunctions = tableFuncs
+	cols, err := projection(tableFuncScope(scope, tableFuncs), src, sel.Items)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +112,23 @@ func PlanSelect(c *Context, sel *ast.Select, target *Target) (*Plan, error) {
 			return nil, err
 		}
 		p.Rekeyed = true
-	} else if target != nil {
+	}
+	if target != nil {
+		if err := checkSinkTimestamp(target.With, cols); err != nil {
+			return nil, at(err, sel)
+		}
+		if ex := target.Existing; ex != nil {
+			if ex.ReadOnly {
+				return nil, types.ErrorAt(types.CodeFeatureNotSupported, sel.Pos(), "Cannot insert into read-only %s: %s", strings.ToLower(string(ex.Kind)), ex.Name)
+			}
+			for _, c := range ex.Columns {
+				if c.Role == catalog.RoleHeader {
+					return nil, types.ErrorAt(types.CodeFeatureNotSupported, sel.Pos(), "Cannot insert into %s because it has header columns", ex.Name)
+				}
+			}
+		}
+	}
+	if target != nil && len(sel.PartitionBy) == 0 {
 		if err := checkKeysProjected(src, cols, target.Name); err != nil {
 			return nil, at(err, sel)
 		}
@@ -131,6 +151,29 @@ func PlanSelect(c *Context, sel *ast.Select, target *Target) (*Plan, error) {
 	return p, nil
 }
 
+// checkSinkTimestamp checks a CREATE ... AS SELECT's TIMESTAMP property against the output.
+func checkSinkTimestamp(with ast.Properties, cols []OutputColumn) error {
+	ts, ok := propString(with, "timestamp")
+	if !ok {
+		return nil
+	}
+	name := strings.ToUpper(ts)
+	for _, c := range cols {
+		if c.Name != name {
+			continue
+		}
+		_, hasFormat := propString(with, "timestamp_format")
+		switch {
+		case hasFormat && c.Type.Kind != types.String:
+			return types.Errorf(types.CodeDatatypeMismatch, "Timestamp column, `%s`, should be of type STRING when TIMESTAMP_FORMAT is set", c.Name)
+		case !hasFormat && c.Type.Kind != types.Bigint && c.Type.Kind != types.Timestamp:
+			return types.Errorf(types.CodeDatatypeMismatch, "Timestamp column, `%s`, should be LONG(INT64), TIMESTAMP, or a String with a timestamp_format specified.", c.Name)
+		}
+		return nil
+	}
+	return types.Errorf(types.CodeUndefinedColumn, "The TIMESTAMP column set in the WITH clause does not exist in the schema: '%s'", name)
+}
+
 // projection expands the select list into output columns, naming unaliased expressions the
 // way ksqlDB does (column name, struct field name, else KSQL_COL_n).
 func projection(scope *Scope, src *catalog.Source, items []ast.SelectItem) ([]OutputColumn, error) {
@@ -148,35 +191,55 @@ func projection(scope *Scope, src *catalog.Source, items []ast.SelectItem) ([]Ou
 			}
 			continue
 		}
-		x, err := Bind(scope, it.Expr)
+		if ss, ok := it.Expr.(*ast.StructStar); ok {
+			x, err := BindClause(scope, ss.Expr, ClauseSelect)
+			if err != nil {
+				return nil, err
+			}
+			if x.Type().Kind != types.Struct {
+				return nil, types.ErrorAt(types.CodeDatatypeMismatch, ss.Pos(), "Cannot use '->*' on a non-STRUCT expression %s (%s)", ast.Format(ss.Expr), x.Type())
+			}
+			for _, f := range x.Type().Fields {
+				name := uniqueName(used, f.Name)
+				used[name] = true
+				cols = append(cols, OutputColumn{Name: name, Expr: ast.Format(ss.Expr) + "->" + types.QuoteIdentIfNeeded(f.Name), Type: f.Type, Role: catalog.RoleValue})
+			}
+			continue
+		}
+		if ref, ok := it.Expr.(*ast.ColumnRef); ok && reserved[ref.Name.Name] && it.Alias == nil {
+			return nil, types.ErrorAt(types.CodeInvalidParameter, ref.Pos(), "Reserved column name in select: `%s`. Please remove or alias the column.", ref.Name.Name)
+		}
+		if it.Alias != nil && reserved[it.Alias.Name] {
+			return nil, types.ErrorAt(types.CodeInvalidParameter, it.Alias.Pos, "`%s` is a reserved column name. You cannot use it as an alias for a column.", it.Alias.Name)
+		}
+		x, err := BindClause(scope, it.Expr, ClauseSelect)
 		if err != nil {
 			return nil, err
 		}
 		name := ""
+		text := ast.Format(it.Expr)
 		if it.Alias != nil {
 			name = it.Alias.Name
-		} else {
-			switch e := it.Expr.(type) {
-			case *ast.ColumnRef:
+		}
+		switch e := it.Expr.(type) {
+		case *ast.ColumnRef:
+			// One source: the qualifier (source name or alias) does not matter once bound.
+			text = types.QuoteIdentIfNeeded(e.Name.Name)
+			if name == "" {
 				name = e.Name.Name
-			case *ast.Deref:
-				name = e.Field.Name
+			}
+		case *ast.Deref:
+			if name == "" {
+				name = uniqueName(used, e.Field.Name)
 			}
 		}
-		if name != "" && reserved[name] && it.Alias == nil && name != "ROWTIME" && name != "ROWPARTITION" && name != "ROWOFFSET" {
-			return nil, types.ErrorAt(types.CodeInvalidParameter, it.Expr.Pos(), "Reserved column name in select: `%s`. Please remove or alias the column.", name)
-		}
-		if it.Alias != nil && reserved[name] {
-			return nil, types.ErrorAt(types.CodeInvalidParameter, it.Alias.Pos, "Reserved column name in select: `%s`. Please remove or alias the column.", name)
-		}
-		if name == "" {
-			name = "" // generated after the loop, skipping names in use
-		} else if used[name] {
+		if name != "" && used[name] {
 			return nil, types.ErrorAt(types.CodeDuplicateColumn, it.Expr.Pos(), "Duplicate value columns found in schema: `%s` %s", name, x.Type())
 		}
-		used[name] = true
-		role := catalog.RoleValue
-		cols = append(cols, OutputColumn{Name: name, Expr: ast.Format(it.Expr), Type: x.Type(), Role: role})
+		if name != "" {
+			used[name] = true
+		}
+		cols = append(cols, OutputColumn{Name: name, Expr: text, Type: x.Type(), Role: catalog.RoleValue})
 	}
 	n := 0
 	for i := range cols {
@@ -195,10 +258,23 @@ func projection(scope *Scope, src *catalog.Source, items []ast.SelectItem) ([]Ou
 	}
 	for i := range cols {
 		if cols[i].Type.Kind == types.Unknown {
-			return nil, types.Errorf(types.CodeDatatypeMismatch, "Can't infer a type of null. Please explicitly cast it to the required type, e.g. CAST(null AS VARCHAR).")
+			return nil, types.Errorf(types.CodeDatatypeMismatch, "Can't infer a type of null. Please explicitly cast it to a required type, e.g. CAST(null AS VARCHAR).")
 		}
 	}
 	return cols, nil
+}
+
+// uniqueName returns name, or name_1, name_2 ... when it is taken (ksqlDB's naming of
+// struct fields selected twice).
+func uniqueName(used map[string]bool, name string) string {
+	if !used[name] {
+		return name
+	}
+	for i := 1; ; i++ {
+		if c := fmt.Sprintf("%s_%d", name, i); !used[c] {
+			return c
+		}
+	}
 }
 
 func scopeHasQualifier(s *Scope, q string) bool {
@@ -214,31 +290,38 @@ func scopeHasQualifier(s *Scope, q string) bool {
 // reference, possibly aliased) as KEY columns, and fails like ksqlDB when one is missing.
 func checkKeysProjected(src *catalog.Source, cols []OutputColumn, sinkName string) error {
 	keys := src.KeyColumns()
-	var missing []string
+	missing := false
 	for _, k := range keys {
-		found := false
+		var found []int
 		for i := range cols {
-			if cols[i].Role == catalog.RoleKey && cols[i].Name == k.Name && cols[i].Expr == types.QuoteIdentIfNeeded(k.Name) {
-				found = true
-				break
-			}
-			if cols[i].Role == catalog.RoleValue && refersTo(cols[i].Expr, k.Name) {
-				cols[i].Role = catalog.RoleKey
-				found = true
-				break
+			if refersTo(cols[i].Expr, k.Name) {
+				found = append(found, i)
 			}
 		}
-		if !found {
-			missing = append(missing, k.Name)
+		if len(found) > 1 {
+			names := make([]string, len(found))
+			for j, i := range found {
+				names[j] = cols[i].Name
+			}
+			return types.Errorf(types.CodeDuplicateColumn, "The projection contains a key column (`%s`) more than once, aliased as: %s.", k.Name, strings.Join(names, " and "))
 		}
+		if len(found) == 0 {
+			missing = true
+			continue
+		}
+		cols[found[0]].Role = catalog.RoleKey
 	}
-	if len(missing) == 0 {
+	if !missing {
 		return nil
 	}
-	if len(missing) == 1 {
-		return types.Errorf(types.CodeInvalidColumnRef, "Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\nThe query used to build `%s` must include the key column %s in its projection (eg, SELECT %s...).", sinkName, missing[0], missing[0])
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = k.Name
 	}
-	return types.Errorf(types.CodeInvalidColumnRef, "Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\nThe query used to build `%s` must include the key columns %s in its projection (eg, SELECT %s...).", sinkName, strings.Join(missing[:len(missing)-1], ", ")+" and "+missing[len(missing)-1], strings.Join(missing, ", "))
+	if len(names) == 1 {
+		return types.Errorf(types.CodeInvalidColumnRef, "Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\nThe query used to build `%s` must include the key column %s in its projection (eg, SELECT %s...).", sinkName, names[0], names[0])
+	}
+	return types.Errorf(types.CodeInvalidColumnRef, "Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\nThe query used to build `%s` must include the key columns %s in its projection (eg, SELECT %s...).", sinkName, strings.Join(names[:len(names)-1], ", ")+" and "+names[len(names)-1], strings.Join(names, ", "))
 }
 
 // refersTo reports whether the expression text is a plain reference to column name.
@@ -452,7 +535,7 @@ func sinkSource(c *Context, src *catalog.Source, cols []OutputColumn, t *Target)
 	if err != nil {
 		return nil, err
 	}
-	if len(out.KeyColumns()) == 0 && propHas(t.With, "key_format") {
+	if kfText, ok := propString(t.With, "key_format"); ok && len(out.KeyColumns()) == 0 && !strings.EqualFold(kfText, "NONE") {
 		return nil, types.Errorf(types.CodeInvalidParameter, "Key format specified for stream without key columns.")
 	}
 	if len(out.KeyColumns()) == 0 && !propHas(t.With, "key_format") && !propHas(t.With, "format") {
@@ -467,6 +550,7 @@ func sinkSource(c *Context, src *catalog.Source, cols []OutputColumn, t *Target)
 	if len(out.ValueColumns()) == 0 {
 		return nil, types.Errorf(types.CodeInvalidParameter, "The projection contains no value columns.")
 	}
+	wrapDefault(c, out)
 	if err := checkCodecs(out); err != nil {
 		return nil, err
 	}

@@ -91,7 +91,11 @@ func formats(c *Context, with ast.Properties, inheritKey, inheritValue *catalog.
 	kf, hasKey := propString(with, "key_format")
 	vf, hasValue := propString(with, "value_format")
 	if hasFormat && (hasKey || hasValue) {
-		return key, value, types.Errorf(types.CodeInvalidParameter, "Cannot supply both 'FORMAT' and 'KEY_FORMAT' or 'VALUE_FORMAT' properties, as 'FORMAT' sets both key and value formats.")
+		which := "KEY_FORMAT"
+		if hasValue {
+			which = "VALUE_FORMAT"
+		}
+		return key, value, types.Errorf(types.CodeInvalidParameter, "Cannot supply both '%s' and 'FORMAT' properties, as 'FORMAT' sets both key and value formats. Either use just 'FORMAT', or use 'KEY_FORMAT' and 'VALUE_FORMAT'.", which)
 	}
 	if hasFormat {
 		kf, vf, hasKey, hasValue = f, f, true, true
@@ -121,7 +125,7 @@ func formats(c *Context, with ast.Properties, inheritKey, inheritValue *catalog.
 	}
 	if d, ok := propString(with, "value_delimiter"); ok {
 		if value.Name != "DELIMITED" {
-			return key, value, types.Errorf(types.CodeInvalidParameter, "Delimeter only supported with DELIMITED format")
+			return key, value, types.Errorf(types.CodeInvalidParameter, "%s does not support the following configs: [delimiter]", value.Name)
 		}
 		value.Delimiter = d
 		if _, err := serde.ParseDelimiter(d, false); err != nil {
@@ -130,7 +134,7 @@ func formats(c *Context, with ast.Properties, inheritKey, inheritValue *catalog.
 	}
 	if d, ok := propString(with, "key_delimiter"); ok {
 		if key.Name != "DELIMITED" {
-			return key, value, types.Errorf(types.CodeInvalidParameter, "Delimeter only supported with DELIMITED format")
+			return key, value, types.Errorf(types.CodeInvalidParameter, "%s does not support the following configs: [delimiter]", key.Name)
 		}
 		key.Delimiter = d
 		if _, err := serde.ParseDelimiter(d, true); err != nil {
@@ -143,6 +147,17 @@ func formats(c *Context, with ast.Properties, inheritKey, inheritValue *catalog.
 		value.WrapSingleValue = w
 	}
 	return key, value, nil
+}
+
+// wrapDefault applies ksql.persistence.wrap.single.values to a source with one value column
+// whose statement did not say WRAP_SINGLE_VALUE.
+func wrapDefault(c *Context, src *catalog.Source) {
+	d := c.prop("ksql.persistence.wrap.single.values")
+	if d == "" || src.ValueFormat.WrapSingleValue != nil || len(src.ValueColumns()) != 1 {
+		return
+	}
+	w := strings.EqualFold(d, "true")
+	src.ValueFormat.WrapSingleValue = &w
 }
 
 // checkCodecs validates the columns against the formats, as ksqlDB does at CREATE time.
@@ -188,13 +203,13 @@ func PlanCreateSource(c *Context, st *ast.CreateSource) (*CreatedSource, error) 
 	if !ok {
 		return nil, types.ErrorAt(types.CodeInvalidParameter, st.Pos(), "Missing required property \"KAFKA_TOPIC\" which has no default value.")
 	}
-	src := &catalog.Source{Name: name, Kind: kind, Topic: topic, Statement: st.Text()}
+	src := &catalog.Source{Name: name, Kind: kind, Topic: topic, Statement: st.Text(), ReadOnly: st.ReadOnly}
 	seen := map[string]bool{}
 	hasKey := false
 	for _, cd := range st.Columns {
 		cn := cd.Name.Name
 		if reserved[strings.ToUpper(cn)] {
-			return nil, types.ErrorAt(types.CodeInvalidParameter, cd.Name.Pos, "'%s' is a reserved column name.", cn)
+			return nil, types.ErrorAt(types.CodeInvalidParameter, cd.Name.Pos, "'%s' is a reserved column name. You cannot use it as a name for a column.", cn)
 		}
 		if seen[cn] {
 			return nil, types.ErrorAt(types.CodeDuplicateColumn, cd.Name.Pos, "Duplicate column names: %s", cn)
@@ -211,9 +226,9 @@ func PlanCreateSource(c *Context, st *ast.CreateSource) (*CreatedSource, error) 
 		col := catalog.Column{Name: cn, Type: t, Role: catalog.RoleValue}
 		switch {
 		case cd.Key && kind == catalog.Table:
-			return nil, types.ErrorAt(types.CodeInvalidParameter, cd.Name.Pos, "Column %s is a 'KEY' column: please use 'PRIMARY KEY' for tables.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.", types.QuoteIdentIfNeeded(cn))
+			return nil, types.ErrorAt(types.CodeInvalidParameter, cd.Name.Pos, "Column `%s` is a 'KEY' column: please use 'PRIMARY KEY' for tables.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.", cn)
 		case cd.PrimaryKey && kind == catalog.Stream:
-			return nil, types.ErrorAt(types.CodeInvalidParameter, cd.Name.Pos, "Column %s is a 'PRIMARY KEY' column: please use 'KEY' for streams.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.", types.QuoteIdentIfNeeded(cn))
+			return nil, types.ErrorAt(types.CodeInvalidParameter, cd.Name.Pos, "Column `%s` is a 'PRIMARY KEY' column: please use 'KEY' for streams.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.", cn)
 		case cd.Key || cd.PrimaryKey:
 			col.Role = catalog.RoleKey
 			hasKey = true
@@ -232,21 +247,15 @@ func PlanCreateSource(c *Context, st *ast.CreateSource) (*CreatedSource, error) 
 	if kind == catalog.Table && !hasKey && len(st.Columns) > 0 {
 		return nil, types.ErrorAt(types.CodeInvalidParameter, st.Pos(), "Tables require a PRIMARY KEY. Please define the PRIMARY KEY.")
 	}
-	if len(src.ValueColumns()) == 0 && len(st.Columns) > 0 {
-		vf, _ := propString(st.With, "value_format")
-		ff, _ := propString(st.With, "format")
-		if !strings.EqualFold(vf, "NONE") && !strings.EqualFold(ff, "NONE") {
-			return nil, types.ErrorAt(types.CodeInvalidParameter, st.Pos(), "The statement does not define any columns.")
-		}
-	}
-	if len(st.Columns) == 0 {
-		return nil, types.ErrorAt(types.CodeInvalidParameter, st.Pos(), "The statement does not define any columns.")
-	}
 	var err error
 	src.KeyFormat, src.ValueFormat, err = formats(c, st.With, nil, nil)
 	if err != nil {
 		return nil, at(err, st)
 	}
+	if len(st.Columns) == 0 {
+		return nil, types.ErrorAt(types.CodeInvalidParameter, st.Pos(), "No columns supplied.")
+	}
+	wrapDefault(c, src)
 	if err := checkCodecs(src); err != nil {
 		return nil, at(err, st)
 	}

@@ -98,6 +98,12 @@ func Call(name string, args []Expr) (Expr, error) {
 	if !ok {
 		return nil, types.Errorf(types.CodeUndefinedFunction, "Can't find any functions with the name '%s'", name)
 	}
+	return callFunc(f, name, args)
+}
+
+// callFunc builds a call of f (a scalar function, or a table function whose value is the
+// list of its rows).
+func callFunc(f *Func, name string, args []Expr) (Expr, error) {
 	c, err := resolve(f, name, args)
 	if err != nil {
 		return nil, err

@@ -274,18 +274,33 @@ func canCoerce(from, to types.Type, lax bool) (types.Type, bool) {
 		vt, ok2 := canCoerce(*from.Elem, *to.Elem, false)
 		return types.MapOf(kt, vt), ok1 && ok2
 	case from.Kind == types.Struct && to.Kind == types.Struct:
-		if !sameFieldNames(from, to) {
-			return types.Type{}, false
-		}
-		fields := make([]types.Field, len(to.Fields))
-		for i, f := range to.Fields {
-			ft, ok := canCoerce(from.Fields[i].Type, f.Type, false)
-			if !ok {
-				return types.Type{}, false
+		// DefaultSqlValueCoercer.canCoerceToStruct: the union of the fields, from's first;
+		// a field both have must coerce.
+		var fields []types.Field
+		for _, f := range from.Fields {
+			ft := f.Type
+			if tf, ok := fieldType(to, f.Name); ok {
+				if ft, ok = canCoerce(f.Type, tf, false); !ok {
+					return types.Type{}, false
+				}
 			}
-			fields[i] = types.Field{Name: f.Name, Type: ft}
+			fields = append(fields, types.Field{Name: f.Name, Type: ft})
+		}
+		for _, f := range to.Fields {
+			if _, ok := fieldType(from, f.Name); !ok {
+				fields = append(fields, f)
+			}
 		}
 		return types.StructOf(fields...), true
+	}
+	return types.Type{}, false
+}
+
+func fieldType(t types.Type, name string) (types.Type, bool) {
+	for _, f := range t.Fields {
+		if f.Name == name {
+			return f.Type, true
+		}
 	}
 	return types.Type{}, false
 }

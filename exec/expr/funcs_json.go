@@ -47,7 +47,11 @@ type jsonParser struct {
 	pos int
 }
 
-// parseJSON parses one JSON document; ok is false for invalid or empty text.
+// parseJSON parses the first JSON value of s; ok is false for invalid or empty text. Like
+// Jackson's ObjectReader.readTree, which ksqlDB's JSON functions use, whatever follows that
+// first value is ignored: '{"a": 1}}' reads as {"a": 1}. As in Jackson, a root-level number
+// must end at white space or the end ('1}' is invalid) and true/false/null must not run into
+// more letters ('truex' is invalid).
 func parseJSON(s string) (*jsonNode, bool) {
 	p := &jsonParser{s: s}
 	p.ws()
@@ -55,8 +59,20 @@ func parseJSON(s string) (*jsonNode, bool) {
 	if !ok {
 		return nil, false
 	}
-	p.ws()
-	return n, p.pos == len(s)
+	if p.pos < len(s) {
+		c := s[p.pos]
+		switch n.kind {
+		case jNumber:
+			if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+				return nil, false
+			}
+		case jNull, jBool:
+			if c == '_' || c == '$' || c >= 0x80 || c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'z' {
+				return nil, false
+			}
+		}
+	}
+	return n, true
 }
 
 func (p *jsonParser) ws() {

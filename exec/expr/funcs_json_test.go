@@ -10,6 +10,12 @@ func init() {
 		{fn: "EXTRACTJSONFIELD", args: arr(nStr, "$.a"), want: nil},
 		{fn: "EXTRACTJSONFIELD", args: arr(`{"a": 1}`, "$.missing"), want: nil, edge: true},
 		{fn: "EXTRACTJSONFIELD", args: arr(`not json`, "$.a"), want: nil, edge: true},
+		// Jackson's readTree ignores what follows the first value.
+		{fn: "EXTRACTJSONFIELD", args: arr(`{"name": "cdd", "version": "2"}}`, "$.version"), want: "2", edge: true},
+		{fn: "IS_JSON_STRING", args: arr(`[1, 2]]`), want: true, edge: true},
+		{fn: "IS_JSON_STRING", args: arr(`1}`), want: false, edge: true},
+		{fn: "IS_JSON_STRING", args: arr(`1 2`), want: true, edge: true},
+		{fn: "IS_JSON_STRING", args: arr(`truex`), want: false, edge: true},
 		{fn: "EXTRACTJSONFIELD", args: arr(`{"a": null}`, "$.a"), want: nil, edge: true},
 		{fn: "EXTRACTJSONFIELD", args: arr(1, "$.a"), code: noSig},
 		// ksqlDB's is_json_string.json.
