@@ -118,6 +118,8 @@ func RunCase(ctx context.Context, c *Case, opts Options) (res Result) {
 			// The error may come from processing the inputs.
 			if perr := produceInputs(ctx, b, eng.Catalog(), c, eng.WaitIdle); perr != nil {
 				stmtErr = perr
+			} else if werr := eng.WaitIdle(ctx); werr != nil {
+				stmtErr = werr // a query that failed on the inputs
 			}
 		}
 		if stmtErr == nil {

@@ -282,6 +282,12 @@ func (q *Query) evaluate(rec *broker.Record, row types.Row, dst types.Row) (type
 	return dst, true
 }
 
+// fatalError is a record error that must stop the query rather than skip the record.
+type fatalError struct{ err error }
+
+func (f *fatalError) Error() string { return f.err.Error() }
+func (f *fatalError) Unwrap() error { return f.err }
+
 var errNullTableKey = types.Errorf(types.CodeDataException, "a table's record has a null key: skipped")
 
 // project computes the output row without the filter and without logging failures: used for
@@ -308,6 +314,11 @@ func (q *Query) processToSink(ctx context.Context, in *inputDecoder, out *output
 		rec := &recs[i]
 		row, ts, tomb, err := in.decode(rec)
 		if err != nil {
+			var fatal *fatalError
+			if errors.As(err, &fatal) {
+				q.fail(types.Wrap(types.CodeDataException, fatal.err, "query %s", q.spec.ID))
+				return false
+			}
 			q.plog.Record(q.spec.ID, rec, "deserialize", err)
 			continue
 		}
@@ -339,6 +350,13 @@ func (q *Query) processToSink(ctx context.Context, in *inputDecoder, out *output
 			// (ksqlDB's KTable filter forwards a tombstone); a stream's null value is
 			// forwarded with the key the projection gives it.
 			outRow = q.project(row, outRow)
+			if tomb {
+				for i, null := range q.spec.TombstoneNull {
+					if null && i < len(outRow) {
+						outRow[i] = nil
+					}
+				}
+			}
 			tomb = true
 		}
 		if err := out.add(outRow, ts, tomb, rec); err != nil {
@@ -488,6 +506,9 @@ func (d *inputDecoder) decode(rec *broker.Record) (row types.Row, ts int64, tomb
 	if src.Timestamp != nil && !tomb {
 		t, err := src.Timestamp(row)
 		if err != nil {
+			if src.TimestampFatal {
+				return nil, 0, false, &fatalError{fmt.Errorf("Fatal user code error in TimestampExtractor callback for record (topic %s, partition %d, offset %d): %w", rec.Topic, rec.Partition, rec.Offset, err)}
+			}
 			return nil, 0, false, fmt.Errorf("timestamp: %w", err)
 		}
 		ts = t

@@ -60,6 +60,9 @@ type SourceSpec struct {
 	// Timestamp, when set, computes the event time from the decoded row (TIMESTAMP=col);
 	// otherwise the record timestamp is the event time.
 	Timestamp func(row types.Row) (int64, error)
+	// TimestampFatal makes a failed Timestamp stop the query (ksql.timestamp.throw.on.invalid)
+	// instead of skipping the record.
+	TimestampFatal bool
 	// Table marks a changelog source: a null value is a delete of its key.
 	Table bool
 }
@@ -97,6 +100,9 @@ type Spec struct {
 	// list ([]any) of values a table function produces for the input row, and Project then
 	// reads the input row extended with one column per table function.
 	TableFuncs []Evaluator
+	// TombstoneNull marks the output columns that read more than the key: on a null-valued
+	// record they are NULL rather than computed from a row without its value.
+	TombstoneNull []bool
 	// Sink is nil for push queries.
 	Sink *SinkSpec
 	// FromBeginning starts partitions without a committed offset at the earliest offset

@@ -58,8 +58,8 @@ func (p *parser) peel(toks []token) ([]token, peeled) {
 				p.failf(t, "PARTITION BY given twice")
 			}
 			end := clauseEnd(toks, i+2, false)
-			if end == i+2 {
-				p.fail(at(end), "an expression")
+			if end == i+2 || (end == i+4 && at(i+2).isOp("(") && at(i+3).isOp(")")) {
+				p.failf(at(end-1), "syntax error at or near %s: PARTITION BY requires at least one expression", describe(at(end-1)))
 			}
 			pl.partitionAt, pl.partition = t, toks[i+2:end]
 			i = end

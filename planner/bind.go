@@ -27,6 +27,9 @@ type Scope struct {
 	Qualifiers []string
 	// Width is the number of values in a row of this scope.
 	Width int
+	// AnyQualifier accepts every qualifier: a stored plan was checked when it was planned,
+	// and its expressions may still name the source by the alias the query gave it.
+	AnyQualifier bool
 	// lambda parameters, innermost last
 	params []map[string]expr.Expr
 	// tableFuncs, set while a select list with table functions is bound, maps their calls to
@@ -427,7 +430,7 @@ func (b *binder) column(n *ast.ColumnRef) (expr.Expr, error) {
 				return p, nil
 			}
 		}
-	} else if !b.qualifierKnown(n.Qualifier.Name) {
+	} else if !b.s.AnyQualifier && !b.qualifierKnown(n.Qualifier.Name) {
 		return nil, types.ErrorAt(types.CodeUndefinedTable, n.Qualifier.Pos, "'%s' is not a valid stream/table name or alias.", n.Qualifier.Name)
 	}
 	c, ok := b.s.lookup(name)

@@ -28,6 +28,7 @@ func (d valueDecoder) Decode(data []byte, dst types.Row, needed []bool) error {
 func Compile(p *Plan) (*exec.Spec, error) {
 	src := &p.Source
 	scope := SourceScope(src, "")
+	scope.AnyQualifier = true
 	spec := &exec.Spec{ID: p.QueryID, FromBeginning: p.FromBeginning, Limit: p.Limit}
 	used := map[string]bool{}
 	if p.Filter != "" {
@@ -59,10 +60,17 @@ func Compile(p *Plan) (*exec.Spec, error) {
 			return nil, err
 		}
 		spec.Project[i] = x
+		if readsValue(e, src) {
+			if spec.TombstoneNull == nil {
+				spec.TombstoneNull = make([]bool, len(p.Columns))
+			}
+			spec.TombstoneNull[i] = true
+		}
 	}
 	if err := sourceSpec(src, scope, used, &spec.Source); err != nil {
 		return nil, err
 	}
+	spec.Source.TimestampFatal = p.FailOnBadTimestamp
 	if p.Sink != nil {
 		sink, err := sinkSpec(p.Sink, p.Columns)
 		if err != nil {
@@ -161,7 +169,7 @@ func sinkSpec(sink *catalog.Source, cols []OutputColumn) (*exec.SinkSpec, error)
 // planner expands stars into column references).
 func collectColumns(e ast.Expr, used map[string]bool) {
 	switch n := e.(type) {
-	case nil:
+	case nil, *ast.Literal, *ast.IntervalLit:
 	case *ast.ColumnRef:
 		used[n.Name.Name] = true
 	case *ast.Binary:
@@ -251,4 +259,19 @@ func timestampOf(ts expr.Expr, name string) func(types.Row) (int64, error) {
 		}
 		return ms, nil
 	}
+}
+
+// readsValue reports whether an expression reads anything but the source's key columns: on a
+// null-valued record such an output column is NULL, as ksqlDB computes nothing from a missing
+// value.
+func readsValue(e ast.Expr, src *catalog.Source) bool {
+	cols := map[string]bool{}
+	collectColumns(e, cols)
+	for name := range cols {
+		c, _, ok := src.Column(name)
+		if !ok || c.Role != catalog.RoleKey {
+			return true
+		}
+	}
+	return false
 }

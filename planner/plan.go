@@ -36,6 +36,9 @@ type Plan struct {
 	// columns is still written as a key (without it, all-NULL key columns come from a null
 	// key and are written as one).
 	Rekeyed bool `json:"rekeyed,omitempty"`
+	// FailOnBadTimestamp is ksql.timestamp.throw.on.invalid: a record whose event time
+	// cannot be extracted stops the query instead of being skipped.
+	FailOnBadTimestamp bool `json:"failOnBadTimestamp,omitempty"`
 	// Limit ends a push query after this many rows.
 	Limit int64 `json:"limit,omitempty"`
 }

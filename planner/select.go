@@ -103,6 +103,7 @@ func PlanSelect(c *Context, sel *ast.Select, target *Target) (*Plan, error) {
 		p.Limit = *sel.Limit
 	}
 	p.FromBeginning = strings.EqualFold(c.prop("auto.offset.reset"), "earliest")
+	p.FailOnBadTimestamp = strings.EqualFold(c.prop("ksql.timestamp.throw.on.invalid"), "true")
 	if len(sel.PartitionBy) > 0 {
 		sinkName := ""
 		if target != nil {
@@ -179,6 +180,12 @@ func checkSinkTimestamp(with ast.Properties, cols []OutputColumn) error {
 func projection(scope *Scope, src *catalog.Source, items []ast.SelectItem) ([]OutputColumn, error) {
 	var cols []OutputColumn
 	used := map[string]bool{}
+	// Generated names (KSQL_COL_n, a struct field's name) avoid the source's column names too,
+	// as ksqlDB's do: a source with a column ITEMID gets ITEMID_1 for itemid->itemid.
+	generatedTaken := map[string]bool{}
+	for _, c := range src.Columns {
+		generatedTaken[c.Name] = true
+	}
 	for _, it := range items {
 		switch e := it.Expr.(type) {
 		case *ast.Star:
@@ -230,7 +237,7 @@ func projection(scope *Scope, src *catalog.Source, items []ast.SelectItem) ([]Ou
 			}
 		case *ast.Deref:
 			if name == "" {
-				name = uniqueName(used, e.Field.Name)
+				name = uniqueName(union(used, generatedTaken), e.Field.Name)
 			}
 		}
 		if name != "" && used[name] {
@@ -249,7 +256,7 @@ func projection(scope *Scope, src *catalog.Source, items []ast.SelectItem) ([]Ou
 		for {
 			cand := fmt.Sprintf("KSQL_COL_%d", n)
 			n++
-			if !used[cand] {
+			if !used[cand] && !generatedTaken[cand] {
 				cols[i].Name = cand
 				used[cand] = true
 				break
@@ -262,6 +269,17 @@ func projection(scope *Scope, src *catalog.Source, items []ast.SelectItem) ([]Ou
 		}
 	}
 	return cols, nil
+}
+
+func union(a, b map[string]bool) map[string]bool {
+	out := make(map[string]bool, len(a)+len(b))
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
 }
 
 // uniqueName returns name, or name_1, name_2 ... when it is taken (ksqlDB's naming of
@@ -340,6 +358,10 @@ func partitionBy(scope *Scope, src *catalog.Source, items []ast.SelectItem, cols
 		}
 	}
 	for _, e := range exprs {
+		if b, ok := e.(*ast.Binary); ok && (b.Op == ast.OpAnd || b.Op == ast.OpOr) {
+			// ksqlDB's grammar takes value expressions after PARTITION BY, not conditions.
+			return nil, types.ErrorAt(types.CodeSyntaxError, b.Pos(), "Syntax Error: PARTITION BY takes expressions separated by commas, not a condition: %s", ast.Format(e))
+		}
 		if l, ok := e.(*ast.Literal); ok && l.Kind == ast.NullLit {
 			if len(exprs) > 1 {
 				return nil, types.ErrorAt(types.CodeInvalidParameter, e.Pos(), "Cannot PARTITION BY multiple columns including NULL")

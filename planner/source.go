@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -252,6 +253,9 @@ func PlanCreateSource(c *Context, st *ast.CreateSource) (*CreatedSource, error) 
 	if err != nil {
 		return nil, at(err, st)
 	}
+	if err := checkWindowAndSchemaProps(st.With, src, hasKey); err != nil {
+		return nil, at(err, st)
+	}
 	if len(st.Columns) == 0 {
 		return nil, types.ErrorAt(types.CodeInvalidParameter, st.Pos(), "No columns supplied.")
 	}
@@ -313,4 +317,52 @@ func Codecs(src *catalog.Source) (key, value *serde.Codec, err error) {
 		return nil, nil, err
 	}
 	return key, value, nil
+}
+
+// checkWindowAndSchemaProps validates WINDOW_TYPE/WINDOW_SIZE and the schema-registry-only
+// properties the way ksqlDB does.
+func checkWindowAndSchemaProps(with ast.Properties, src *catalog.Source, hasKey bool) error {
+	for _, p := range []string{"value_avro_schema_full_name", "value_schema_full_name"} {
+		if _, ok := propString(with, p); ok && src.ValueFormat.Name != "AVRO" && src.ValueFormat.Name != "PROTOBUF" {
+			return types.Errorf(types.CodeInvalidParameter, "%s does not support the following configs: [fullSchemaName]", src.ValueFormat.Name)
+		}
+	}
+	if _, ok := propString(with, "key_schema_full_name"); ok && src.KeyFormat.Name != "AVRO" && src.KeyFormat.Name != "PROTOBUF" {
+		return types.Errorf(types.CodeInvalidParameter, "%s does not support the following configs: [fullSchemaName]", src.KeyFormat.Name)
+	}
+	wt, windowed := propString(with, "window_type")
+	if !windowed {
+		return nil
+	}
+	switch strings.ToUpper(wt) {
+	case "SESSION", "TUMBLING", "HOPPING":
+	default:
+		return types.Errorf(types.CodeInvalidParameter, "Configuration WINDOW_TYPE is invalid: '%s'. Valid values are SESSION, HOPPING or TUMBLING.", wt)
+	}
+	if ws, ok := propString(with, "window_size"); ok {
+		if err := checkDuration(ws); err != nil {
+			return types.Errorf(types.CodeInvalidParameter, "Configuration WINDOW_SIZE is invalid: %v", err)
+		}
+	}
+	if !hasKey {
+		return types.Errorf(types.CodeInvalidParameter, "Windowed sources require a key column.")
+	}
+	return nil
+}
+
+// checkDuration checks a ksqlDB duration such as '30 SECONDS'.
+func checkDuration(s string) error {
+	f := strings.Fields(s)
+	if len(f) != 2 {
+		return fmt.Errorf("Invalid duration: '%s'. Expected '<value> <unit>'", s)
+	}
+	if _, err := strconv.ParseInt(f[0], 10, 64); err != nil {
+		return fmt.Errorf("Invalid duration: '%s'. Not a number: '%s'", s, f[0])
+	}
+	unit := strings.ToUpper(f[1])
+	switch strings.TrimSuffix(unit, "S") {
+	case "MILLISECOND", "SECOND", "MINUTE", "HOUR", "DAY":
+		return nil
+	}
+	return fmt.Errorf("Invalid duration: '%s'. Unknown time unit: '%s'", s, unit)
 }

@@ -168,5 +168,22 @@ func QuoteIdentIfNeeded(name string) string {
 			return "`" + strings.ReplaceAll(name, "`", "``") + "`"
 		}
 	}
+	if reservedWords[name] {
+		return "`" + name + "`"
+	}
 	return name
+}
+
+// reservedWords cannot be bare identifiers: text built from column names must quote them to
+// parse back (a column called SELECT).
+var reservedWords = map[string]bool{
+	"SELECT": true, "FROM": true, "WHERE": true, "AND": true, "OR": true, "NOT": true, "NULL": true,
+	"TRUE": true, "FALSE": true, "AS": true, "BY": true, "CASE": true, "WHEN": true, "THEN": true,
+	"ELSE": true, "END": true, "IN": true, "IS": true, "LIKE": true, "BETWEEN": true, "CAST": true,
+	"GROUP": true, "ORDER": true, "HAVING": true, "LIMIT": true, "JOIN": true, "ON": true,
+	"PARTITION": true, "WINDOW": true, "EMIT": true, "CREATE": true, "INSERT": true, "INTO": true,
+	"VALUES": true, "TABLE": true, "STREAM": true, "DISTINCT": true, "UNION": true, "ALL": true,
+	"EXISTS": true, "INTERVAL": true, "ESCAPE": true, "WITH": true, "ARRAY": true, "MAP": true,
+	"STRUCT": true, "LEFT": true, "RIGHT": true, "FULL": true, "INNER": true, "OUTER": true,
+	"CROSS": true, "DIV": true, "MOD": true, "XOR": true, "REGEXP": true, "RLIKE": true,
 }

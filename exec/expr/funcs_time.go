@@ -206,11 +206,15 @@ func init() {
 
 // parseWith parses s with a DateTimeFormatter pattern in loc.
 func parseWith(name, s, pattern string, loc *time.Location) (time.Time, error) {
+	return parseWithMode(name, s, pattern, loc, false)
+}
+
+func parseWithMode(name, s, pattern string, loc *time.Location, prefixOnly bool) (time.Time, error) {
 	jp, err := compileJavaPattern(pattern)
 	if err != nil {
 		return time.Time{}, fnError(name, "%v", err)
 	}
-	p, err := jp.parse(s)
+	p, err := jp.parseText(s, prefixOnly)
 	if err != nil {
 		return time.Time{}, fnError(name, "Failed to parse '%s' with formatter '%s': %v", s, pattern, err)
 	}
@@ -240,7 +244,9 @@ func parseDays(name, s, pattern string) (int64, error) {
 	if jp.hasTime {
 		return 0, fnError(name, "Failed to parse date '%s' with formatter '%s': Date format contains time field.", s, pattern)
 	}
-	t, err := parseWith(name, s, pattern, time.UTC)
+	// PARSE_DATE reads a prefix, as ksqlDB's (java.text) implementation does:
+	// PARSE_DATE('2003-12-24-01-01', 'yyyy-MM-dd') is 2003-12-24.
+	t, err := parseWithMode(name, s, pattern, time.UTC, name == "PARSE_DATE")
 	if err != nil {
 		return 0, err
 	}

@@ -340,13 +340,17 @@ type parseError struct{ msg string }
 func (e *parseError) Error() string { return e.msg }
 
 // parse reads s with the pattern; optional sections that fail are skipped.
-func (jp *javaPattern) parse(s string) (*parsed, error) {
+func (jp *javaPattern) parse(s string) (*parsed, error) { return jp.parseText(s, false) }
+
+// parseText is parse; with prefixOnly, text after what the pattern reads is ignored, as
+// java.text.DateFormat.parse(String) does (ksqlDB's PARSE_DATE behaves so).
+func (jp *javaPattern) parseText(s string, prefixOnly bool) (*parsed, error) {
 	p := &parsed{year: 1970, month: 1, day: 1, pm: -1}
 	pos, err := jp.parseItems(jp.items, s, 0, p)
 	if err != nil {
 		return nil, err
 	}
-	if pos != len(s) {
+	if pos != len(s) && !prefixOnly {
 		return nil, &parseError{fmt.Sprintf("Text '%s' could not be parsed, unparsed text found at index %d", s, pos)}
 	}
 	return p, nil

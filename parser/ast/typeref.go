@@ -41,6 +41,10 @@ func (t *TypeRef) Resolve(lookup func(name string) (types.Type, bool)) (types.Ty
 				return r, nil
 			}
 		}
+		if t.Name == "NULL" && !t.Quoted {
+			// NULL is a keyword, never a type: ksqlDB's grammar rejects it as a syntax error.
+			return types.Type{}, types.ErrorAt(types.CodeSyntaxError, t.At, "Syntax Error: NULL is not a type")
+		}
 		return types.Type{}, types.ErrorAt(types.CodeUndefinedObject, t.At, "type %s does not exist", t.String())
 	}
 	switch t.Kind {
