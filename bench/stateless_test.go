@@ -17,8 +17,8 @@ import (
 
 // reading is a 260-byte JSON sensor reading.
 func reading(i int) []byte {
-	v := fmt.Sprintf(`{"DEVICE_ID":"sensor-%06d","TS":%d,"TEMPERATURE":%.2f,"HUMIDITY":%.2f,"PRESSURE":1013.25,"BATTERY":3.71,"FIRMWARE":"v2.3.1-rc4","LOCATION":"building-7/floor-3/room-312","STATUS":"OK","SEQ":%d,"NOTE":"`,
-		i%1000, 1700000000000+int64(i), 15+float64(i%200)/10, 60+float64(i%400)/10, i)
+	v := fmt.Sprintf(`{"DEVICE_ID":"sensor-%06d","TS":%d,"TEMPERATURE":%.2f,"HUMIDITY":%.2f,"PRESSURE":1013.25,"BATTERY":3.71,"FIRMWARE":"v2.3.1-rc4","LOCATION":"building-7/floor-3/room-312","STATUS":"OK","SEQ":%d,"META":"{\"zone\":%d,\"owner\":\"ops\"}","NOTE":"`,
+		i%1000, 1700000000000+int64(i), 15+float64(i%200)/10, 60+float64(i%400)/10, i, i%7)
 	if n := 258 - len(v); n > 0 {
 		v += strings.Repeat("x", n)
 	}
@@ -69,7 +69,7 @@ func benchQuery(b *testing.B, query string) {
 		b.Fatal(err)
 	}
 	runSQL(b, s, `CREATE STREAM readings (device_id STRING KEY, ts BIGINT, temperature DOUBLE, humidity DOUBLE, pressure DOUBLE,
-		battery DOUBLE, firmware STRING, location STRING, status STRING, seq BIGINT, note STRING)
+		battery DOUBLE, firmware STRING, location STRING, status STRING, seq BIGINT, meta STRING, note STRING)
 		WITH (kafka_topic='readings', value_format='JSON');`)
 	runSQL(b, s, `SET 'auto.offset.reset'='earliest';`)
 	b.SetBytes(int64(len(reading(0))))
@@ -93,4 +93,17 @@ func BenchmarkStatelessFilterProject(b *testing.B) {
 // BenchmarkStatelessPassThrough writes every record (SELECT *): the cost of a full re-encode.
 func BenchmarkStatelessPassThrough(b *testing.B) {
 	benchQuery(b, `CREATE STREAM copy AS SELECT * FROM readings;`)
+}
+
+// BenchmarkStatelessFunctions calls a dozen functions per record: string, math, JSON and
+// date/time, on every record (no filter).
+func BenchmarkStatelessFunctions(b *testing.B) {
+	benchQuery(b, `CREATE STREAM enriched AS SELECT device_id,
+		UCASE(location) AS loc, SUBSTRING(firmware, 2, 3) AS fw_major, CONCAT(device_id, '-', status) AS tag,
+		LEN(location) AS loc_len, SPLIT(location, '/')[1] AS building, REGEXP_REPLACE(firmware, '-rc[0-9]+', '') AS fw,
+		ROUND(humidity, 1) AS hum, ABS(temperature - 20.0) AS temp_dev, SQRT(pressure) AS p_root,
+		EXTRACTJSONFIELD(meta, '$.owner') AS owner, CAST(EXTRACTJSONFIELD(meta, '$.zone') AS INT) AS zone,
+		FORMAT_TIMESTAMP(FROM_UNIXTIME(ts), 'yyyy-MM-dd HH:mm:ss') AS at_text,
+		TIMESTAMPADD(MINUTES, 5, FROM_UNIXTIME(ts)) AS due
+		FROM readings;`)
 }

@@ -249,3 +249,25 @@ func TestShowDescribeExplain(t *testing.T) {
 	_, err = h.run(`DROP STREAM s;`)
 	require.NoError(t, err)
 }
+
+func TestDescribeFunctionAndShowFunctions(t *testing.T) {
+	h := newHarness(t)
+	res := h.mustRun(`DESCRIBE FUNCTION substring;`)
+	require.NotEmpty(t, res[0].Rows)
+	require.Contains(t, res[0].Rows[0][0], "SUBSTRING(")
+	require.Contains(t, strings.Join(res[0].Notices, "\n"), "Category: STRING")
+	res = h.mustRun(`DESCRIBE FUNCTION explode;`)
+	require.Contains(t, strings.Join(res[0].Notices, "\n"), "Type: TABLE")
+	_, err := h.run(`DESCRIBE FUNCTION no_such_function;`)
+	require.Equal(t, types.CodeUndefinedFunction, types.CodeOf(err))
+
+	res = h.mustRun(`SHOW FUNCTIONS;`)
+	names := map[string]bool{}
+	for _, r := range res[0].Rows {
+		names[r[0].(string)] = true
+		require.NotEmpty(t, r[2], "function %s has no signature", r[0])
+	}
+	for _, want := range []string{"ABS", "CONCAT", "EXTRACTJSONFIELD", "FORMAT_TIMESTAMP", "EXPLODE", "TRANSFORM"} {
+		require.True(t, names[want], want)
+	}
+}

@@ -110,6 +110,8 @@ func (s *Session) execute(ctx context.Context, st ast.Statement) (*api.Result, e
 		return s.describe(n)
 	case *ast.DescribeSources:
 		return s.describeSources(n)
+	case *ast.DescribeFunction:
+		return s.describeFunction(n)
 	case *ast.Terminate:
 		return s.terminate(ctx, n)
 	case *ast.Explain:

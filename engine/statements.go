@@ -235,9 +235,13 @@ func (s *Session) show(ctx context.Context, n *ast.Show) (*api.Result, error) {
 		fs := append(expr.All(), expr.TableFunctions()...)
 		sort.Slice(fs, func(i, j int) bool { return fs[i].Name < fs[j].Name })
 		for _, f := range fs {
-			rows = append(rows, types.Row{f.Name, string(f.Category)})
+			sigs := make([]string, len(f.Signatures))
+			for i, sg := range f.Signatures {
+				sigs[i] = f.Name + sg.String()
+			}
+			rows = append(rows, types.Row{f.Name, string(f.Category), strings.Join(sigs, "\n"), f.Description})
 		}
-		return rowsResult("SHOW", textColumns("Function Name", "Category"), rows), nil
+		return rowsResult("SHOW", textColumns("Function Name", "Category", "Signatures", "Description"), rows), nil
 	}
 	return nil, types.ErrorAt(types.CodeFeatureNotSupported, n.Pos(), "SHOW %s is not supported", n.What)
 }
@@ -546,4 +550,32 @@ func printable(b []byte) string {
 		}
 	}
 	return string(b)
+}
+
+// describeFunction is DESCRIBE FUNCTION name: one row per overload, with the description
+// and an example in notices.
+func (s *Session) describeFunction(n *ast.DescribeFunction) (*api.Result, error) {
+	f, ok := expr.Lookup(n.Name.Name)
+	kind := "SCALAR"
+	if !ok {
+		if f, ok = expr.LookupTable(n.Name.Name); ok {
+			kind = "TABLE"
+		}
+	}
+	if !ok {
+		return nil, types.ErrorAt(types.CodeUndefinedFunction, n.Name.Pos, "Can't find any functions with the name '%s'", n.Name.Name)
+	}
+	var rows []types.Row
+	for _, sg := range f.Signatures {
+		rows = append(rows, types.Row{f.Name + sg.String(), sg.Returns})
+	}
+	res := rowsResult("DESCRIBE", textColumns("Signature", "Returns"), rows)
+	res.Notices = []string{
+		fmt.Sprintf("Name: %s, Type: %s, Category: %s", f.Name, kind, f.Category),
+		"Description: " + f.Description,
+	}
+	if f.Example != "" {
+		res.Notices = append(res.Notices, "Example: "+f.Example)
+	}
+	return res, nil
 }
