@@ -74,6 +74,8 @@ func init() {
 		{fn: "PARSE_DATE", args: arr(nStr, "yyyy"), want: nil},
 		{fn: "PARSE_DATE", args: arr("JAN-2022", "MMM-yyyy"), want: types.DateDays(18993), edge: true},
 		{fn: "PARSE_DATE", args: arr("abcd", "yyyy-MM-dd"), err: "abcd", edge: true},
+		// Like ksqlDB (java.text parsing), PARSE_DATE ignores text after the pattern.
+		{fn: "PARSE_DATE", args: arr("2003-12-24-01-01", "yyyy-MM-dd"), want: types.DateDays(12410), edge: true},
 		{fn: "PARSE_DATE", args: arr(1, "yyyy"), code: noSig},
 		{fn: "PARSE_TIME", args: arr("00:01:05Lit", "HH:mm:ss'Lit'"), want: types.TimeMillis(65000)},
 		{fn: "PARSE_TIME", args: arr("01:00:00 Pm", "hh:mm:ss a"), want: types.TimeMillis(46800000)},
