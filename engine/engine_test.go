@@ -271,3 +271,21 @@ func TestDescribeFunctionAndShowFunctions(t *testing.T) {
 		require.True(t, names[want], want)
 	}
 }
+
+func TestPushQueryPseudoColumnsAndKeyOnlyStreams(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun(`SET 'auto.offset.reset'='earliest';
+		CREATE STREAM k (id INT KEY) WITH (kafka_topic='k', value_format='NONE', partitions=1);
+		INSERT INTO k (id) VALUES (7);`)
+	// A push query may show ROWTIME without an alias; a persistent query may not.
+	res := h.mustRun(`SELECT id, ROWTIME, ROWPARTITION FROM k EMIT CHANGES LIMIT 1;`)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	row, err := res[0].Stream.Next(ctx)
+	require.NoError(t, err)
+	require.Equal(t, int32(7), row[0])
+	require.IsType(t, int64(0), row[1])
+	require.Equal(t, int32(0), row[2])
+	_, err = h.run(`CREATE STREAM o AS SELECT id, ROWTIME FROM k;`)
+	require.ErrorContains(t, err, "Reserved column name in select: `ROWTIME`")
+}

@@ -65,7 +65,7 @@ func (p *processingLog) Record(queryID string, rec *broker.Record, stage string,
 	b, _ := json.Marshal(e)
 	p.mu.Lock()
 	if len(p.pending) < 100000 {
-		p.pending = append(p.pending, broker.Record{Partition: 0, Key: []byte(queryID), Value: b})
+		p.pending = append(p.pending, broker.Record{Partition: 0, Value: b})
 	}
 	p.mu.Unlock()
 	select {

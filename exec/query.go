@@ -481,7 +481,8 @@ func (d *inputDecoder) decode(rec *broker.Record) (row types.Row, ts int64, tomb
 		}
 	}
 	if rec.Value == nil {
-		tomb = true
+		// Without value columns (VALUE_FORMAT='NONE') a null value is the normal record.
+		tomb = len(src.ValueIndex) > 0
 	} else if len(src.ValueIndex) > 0 {
 		clear(d.valueBuf)
 		if err := src.ValueDecoder.Decode(rec.Value, d.valueBuf, src.ValueNeeded); err != nil {

@@ -92,7 +92,7 @@ func PlanSelect(c *Context, sel *ast.Select, target *Target) (*Plan, error) {
 		p.Filter = ast.Format(sel.Where)
 	}
 	p.TableFunctions = tableFuncs
-	cols, err := projection(tableFuncScope(scope, tableFuncs), src, sel.Items)
+	cols, err := projection(tableFuncScope(scope, tableFuncs), src, sel.Items, target != nil)
 	if err != nil {
 		return nil, err
 	}
@@ -177,7 +177,9 @@ func checkSinkTimestamp(with ast.Properties, cols []OutputColumn) error {
 
 // projection expands the select list into output columns, naming unaliased expressions the
 // way ksqlDB does (column name, struct field name, else KSQL_COL_n).
-func projection(scope *Scope, src *catalog.Source, items []ast.SelectItem) ([]OutputColumn, error) {
+// persistent says the result is written to a topic: only then are pseudo columns (ROWTIME
+// ...) refused without an alias, as their names are reserved in a source's schema.
+func projection(scope *Scope, src *catalog.Source, items []ast.SelectItem, persistent bool) ([]OutputColumn, error) {
 	var cols []OutputColumn
 	used := map[string]bool{}
 	// Generated names (KSQL_COL_n, a struct field's name) avoid the source's column names too,
@@ -213,7 +215,7 @@ func projection(scope *Scope, src *catalog.Source, items []ast.SelectItem) ([]Ou
 			}
 			continue
 		}
-		if ref, ok := it.Expr.(*ast.ColumnRef); ok && reserved[ref.Name.Name] && it.Alias == nil {
+		if ref, ok := it.Expr.(*ast.ColumnRef); ok && reserved[ref.Name.Name] && it.Alias == nil && (persistent || windowBound[ref.Name.Name]) {
 			return nil, types.ErrorAt(types.CodeInvalidParameter, ref.Pos(), "Reserved column name in select: `%s`. Please remove or alias the column.", ref.Name.Name)
 		}
 		if it.Alias != nil && reserved[it.Alias.Name] {
@@ -281,6 +283,9 @@ func union(a, b map[string]bool) map[string]bool {
 	}
 	return out
 }
+
+// windowBound are the pseudo columns that exist only in windowed aggregations.
+var windowBound = map[string]bool{"WINDOWSTART": true, "WINDOWEND": true}
 
 // uniqueName returns name, or name_1, name_2 ... when it is taken (ksqlDB's naming of
 // struct fields selected twice).

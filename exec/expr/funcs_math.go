@@ -116,7 +116,7 @@ func init() {
 			sig(doubleT, i2(strict2(func(y, x types.Value) (types.Value, error) { return math.Atan2(y.(float64), x.(float64)), nil })), P("y", tDouble), P("x", tDouble))),
 		doubleFn("COS", "Returns the cosine of an angle in radians.", "COS(0) = 1.0", math.Cos),
 		doubleFn("COSH", "Returns the hyperbolic cosine.", "COSH(0) = 1.0", math.Cosh),
-		doubleFn("COT", "Returns the cotangent of an angle in radians.", "COT(1) = 0.6420926159343306", func(x float64) float64 { return 1 / math.Tan(x) }),
+		doubleFn("COT", "Returns the cotangent of an angle in radians.", "COT(1) = 0.6420926159343308", func(x float64) float64 { return 1 / math.Tan(x) }),
 		doubleFn("SIN", "Returns the sine of an angle in radians.", "SIN(0) = 0.0", math.Sin),
 		doubleFn("SINH", "Returns the hyperbolic sine.", "SINH(0) = 0.0", math.Sinh),
 		doubleFn("TAN", "Returns the tangent of an angle in radians.", "TAN(0) = 0.0", math.Tan),
@@ -130,7 +130,7 @@ func init() {
 		greatestLeast("GREATEST", "Returns the largest non-NULL argument (NULL if all are NULL).", "GREATEST(1, NULL, 3) = 3", 1),
 		greatestLeast("LEAST", "Returns the smallest non-NULL argument (NULL if all are NULL).", "LEAST(1, NULL, 3) = 1", -1),
 		fn("GEO_DISTANCE", CategoryMath, "Returns the great-circle distance between two latitude/longitude points, in KM (default) or MI.",
-			"GEO_DISTANCE(37.4439, -122.1663, 51.5257, -0.1122) = 8634.659796579544",
+			"GEO_DISTANCE(37.4439, -122.1663, 51.5257, -0.1122) = 8634.659796579546",
 			sig(doubleT, iN(geoDistance), P("lat1", tDouble), P("lon1", tDouble), P("lat2", tDouble), P("lon2", tDouble)),
 			sig(doubleT, iN(geoDistance), P("lat1", tDouble), P("lon1", tDouble), P("lat2", tDouble), P("lon2", tDouble), P("unit", tString))),
 	)

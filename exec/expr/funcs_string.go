@@ -117,7 +117,7 @@ func init() {
 			sig(stringT, i1(strict1(uuidFromBytes)), P("bytes", tBytes))),
 		fn("TO_BYTES", CategoryBytes, "Converts a string to bytes with an encoding: hex, utf8, ascii or base64.", "TO_BYTES('AB', 'hex') = X'AB'",
 			sig(bytesT, i2(strict2(toBytes)), P("str", tString), P("encoding", tString))),
-		fn("FROM_BYTES", CategoryBytes, "Converts bytes to a string with an encoding: hex, utf8, ascii or base64.", "FROM_BYTES(X'AB', 'hex') = 'ab'",
+		fn("FROM_BYTES", CategoryBytes, "Converts bytes to a string with an encoding: hex, utf8, ascii or base64.", "FROM_BYTES(X'AB', 'hex') = 'AB'",
 			sig(stringT, i2(strict2(fromBytes)), P("bytes", tBytes), P("encoding", tString))),
 	)
 }
