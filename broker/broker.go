@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/cockroachdb/pebble/v2"
 )
 
 // AnyPartition asks Produce to choose the partition: murmur2 of the key when there is one (so a
@@ -138,3 +140,12 @@ var (
 	ErrRecordTooLarge   = errors.New("broker: record too large")
 	ErrCorrupt          = errors.New("broker: corrupt data")
 )
+
+// AtomicProducer is a broker whose appends can commit in one durable batch with other writes
+// (operator state, input offsets) to the same store: the embedded log. A query that uses it
+// produces each output exactly once, even across a crash.
+type AtomicProducer interface {
+	// ProduceWith appends records to topic and applies extra in one atomic, durable write.
+	// records may be empty (extra alone is committed).
+	ProduceWith(ctx context.Context, topic string, records []Record, extra *pebble.Batch) error
+}

@@ -60,7 +60,31 @@ type Source struct {
 	ReadOnly bool `json:"readOnly,omitempty"`
 	// WriterQueries are the persistent queries that write into the source's topic.
 	WriterQueries []string `json:"writerQueries,omitempty"`
+	// Window is set for a windowed source: its keys carry a window (a windowed aggregation's
+	// output, or a topic declared with WINDOW_TYPE).
+	Window *Window `json:"window,omitempty"`
 }
+
+// WindowType is how a windowed key carries its window.
+type WindowType string
+
+// Window types. TUMBLING and HOPPING keys end with the window start (8 bytes, big-endian);
+// SESSION keys end with the window end, then the start.
+const (
+	WindowTumbling WindowType = "TUMBLING"
+	WindowHopping  WindowType = "HOPPING"
+	WindowSession  WindowType = "SESSION"
+)
+
+// Window describes the windows of a windowed source.
+type Window struct {
+	Type WindowType `json:"type"`
+	// SizeMs is the size of a time window (0 for sessions, or when not declared).
+	SizeMs int64 `json:"sizeMs,omitempty"`
+}
+
+// IsSession reports whether the window is a session window.
+func (w *Window) IsSession() bool { return w != nil && w.Type == WindowSession }
 
 // KeyColumns returns the key columns in order.
 func (s *Source) KeyColumns() []Column { return s.columnsWith(RoleKey) }

@@ -219,6 +219,13 @@ func produceInputs(ctx context.Context, b broker.Broker, cat *catalog.Catalog, c
 				return fmt.Errorf("input %d key: %w", i, err)
 			}
 		}
+		if w := in.Window; w != nil && in.HasKey {
+			// Windowed keys as Kafka Streams writes them.
+			if strings.EqualFold(w.Type, "session") {
+				rec.Key = binary.BigEndian.AppendUint64(rec.Key, uint64(w.End))
+			}
+			rec.Key = binary.BigEndian.AppendUint64(rec.Key, uint64(w.Start))
+		}
 		if !isJSONNull(in.Value) {
 			rec.Value, err = encodeTestValue(in.Value, src, false)
 			if err != nil {

@@ -9,11 +9,14 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cockroachdb/pebble/v2"
+
 	"github.com/streamsql/streamsql/broker"
 	"github.com/streamsql/streamsql/catalog"
 	"github.com/streamsql/streamsql/engine/api"
 	"github.com/streamsql/streamsql/exec"
 	"github.com/streamsql/streamsql/planner"
+	"github.com/streamsql/streamsql/state"
 )
 
 // Config configures an engine.
@@ -28,6 +31,28 @@ type Config struct {
 	PollWait time.Duration
 	// BatchSize bounds records per task batch (default 1000).
 	BatchSize int
+	// StateDir holds operator state when the broker is not the embedded log (Kafka). Empty
+	// keeps state in memory (tests). On the embedded log state lives in the log's own
+	// database so that it commits atomically with outputs.
+	StateDir string
+	// NoSync skips fsyncs of state commits (tests, benchmarks).
+	NoSync bool
+}
+
+// pebbleBacked is the embedded log: its database can hold state too.
+type pebbleBacked interface {
+	broker.AtomicProducer
+	DB() *pebble.DB
+}
+
+func openState(cfg Config) (*state.DB, error) {
+	if pb, ok := cfg.Broker.(pebbleBacked); ok {
+		return state.OnLog(pb.DB(), pb, state.Options{NoSync: cfg.NoSync}), nil
+	}
+	if cfg.StateDir == "" {
+		return state.Open("", state.Options{InMemory: true})
+	}
+	return state.Open(cfg.StateDir, state.Options{NoSync: cfg.NoSync})
 }
 
 // Engine runs statements and persistent queries.
@@ -37,6 +62,7 @@ type Engine struct {
 	logger *slog.Logger
 	cat    *catalog.Catalog
 	log    *catalog.Log
+	state  *state.DB
 	plog   *processingLog
 
 	// ddl serializes statements that change the catalog, so that a check and the command
@@ -64,6 +90,9 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	e := &Engine{cfg: cfg, b: cfg.Broker, logger: cfg.Logger, cat: catalog.New(), running: map[string]*exec.Query{}}
 	var err error
+	if e.state, err = openState(cfg); err != nil {
+		return nil, fmt.Errorf("engine: state: %w", err)
+	}
 	e.log, err = catalog.OpenLog(ctx, e.b, cfg.CommandTopic, e.cat)
 	if err != nil {
 		return nil, err
@@ -91,7 +120,7 @@ func (e *Engine) Catalog() *catalog.Catalog { return e.cat }
 func (e *Engine) ProcessingErrors() int64 { return e.plog.Count() }
 
 func (e *Engine) execOptions() exec.Options {
-	return exec.Options{BatchSize: e.cfg.BatchSize, PollWait: e.cfg.PollWait, Logger: e.logger}
+	return exec.Options{BatchSize: e.cfg.BatchSize, PollWait: e.cfg.PollWait, Logger: e.logger, State: e.state}
 }
 
 func (e *Engine) startPersistent(ctx context.Context, q *catalog.Query) error {
@@ -185,5 +214,5 @@ func (e *Engine) Close() error {
 		q.Stop()
 	}
 	e.plog.Close()
-	return nil
+	return e.state.Close()
 }

@@ -125,6 +125,9 @@ func (s *Session) execute(ctx context.Context, st ast.Statement) (*api.Result, e
 	case *ast.Print:
 		return s.print(ctx, n)
 	case *ast.Select:
+		if res, ok, err := s.pullQuery(ctx, n); ok {
+			return res, err
+		}
 		return s.pushQuery(ctx, n, false)
 	case *ast.Copy:
 		sel, ok := n.Query.(*ast.Select)

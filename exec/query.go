@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/streamsql/streamsql/broker"
+	"github.com/streamsql/streamsql/state"
 	"github.com/streamsql/streamsql/types"
 )
 
@@ -22,6 +24,8 @@ type Options struct {
 	// Stop takes to be noticed when a partition is idle.
 	PollWait time.Duration
 	Logger   *slog.Logger
+	// State holds aggregation state (required for aggregations).
+	State *state.DB
 }
 
 func (o *Options) defaults() {
@@ -56,13 +60,28 @@ type Query struct {
 	errOnce sync.Once
 	err     error
 	stopped atomic.Bool
+	// late counts records dropped because their window had closed.
+	late atomic.Int64
 }
+
+// LateRecords is how many records arrived after their window closed (past its grace period)
+// and were dropped.
+func (q *Query) LateRecords() int64 { return q.late.Load() }
 
 type task struct {
 	partition int32
+	// topic is the partition's topic when it is not the query's source (an internal topic).
+	topic string
 	// pos is the next offset to read; it is published after the batch before it is fully
 	// handled (outputs durable and offsets committed).
 	pos atomic.Int64
+}
+
+func (t *task) topicOr(def string) string {
+	if t.topic != "" {
+		return t.topic
+	}
+	return def
 }
 
 // Start launches a query over every partition of its source topic.
@@ -73,7 +92,7 @@ func Start(ctx context.Context, b broker.Broker, spec *Spec, plog ProcessingLog,
 		return nil, types.Wrap(types.CodeUndefinedTable, err, "query %s: reading topic %s", spec.ID, spec.Source.Topic)
 	}
 	var committed map[int32]int64
-	if spec.Sink != nil {
+	if spec.Sink != nil && spec.Aggregate == nil {
 		committed, err = b.FetchOffsets(ctx, spec.ID, spec.Source.Topic)
 		if err != nil {
 			return nil, types.Wrap(types.CodeIO, err, "query %s: reading committed offsets", spec.ID)
@@ -83,6 +102,23 @@ func Start(ctx context.Context, b broker.Broker, spec *Spec, plog ProcessingLog,
 	q := &Query{spec: spec, b: b, plog: plog, opts: opts, cancel: cancel, done: make(chan struct{}), closed: make(chan struct{})}
 	if spec.Sink == nil {
 		q.rows = make(chan types.Row, 256)
+	}
+	if spec.Aggregate != nil {
+		if err := q.startAggregate(ctx, runCtx, offs); err != nil {
+			cancel()
+			return nil, err
+		}
+		go func() {
+			q.wg.Wait()
+			if q.rows != nil {
+				close(q.rows)
+			}
+			if spec.Sink == nil {
+				q.dropState()
+			}
+			close(q.done)
+		}()
+		return q, nil
 	}
 	for p, o := range offs {
 		t := &task{partition: int32(p)}
@@ -152,7 +188,13 @@ func (q *Query) CaughtUp(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	for _, t := range q.tasks {
-		if int(t.partition) < len(offs) && t.pos.Load() < offs[t.partition].Latest {
+		o := offs
+		if t.topic != "" {
+			if o, err = q.b.Offsets(ctx, t.topic); err != nil {
+				return false, err
+			}
+		}
+		if int(t.partition) < len(o) && t.pos.Load() < o[t.partition].Latest {
 			return false, nil
 		}
 	}
@@ -194,17 +236,43 @@ func (q *Query) runTask(ctx context.Context, t *task) {
 	if q.spec.Sink != nil {
 		out.init(q.spec.Sink)
 	}
-	backoff := func() bool {
-		select {
-		case <-ctx.Done():
-			return false
-		case <-time.After(200 * time.Millisecond):
-			return true
+	q.consume(ctx, t, func(res *broker.FetchResult) bool {
+		if q.spec.Sink == nil {
+			return q.processToStream(ctx, in, res.Records)
 		}
+		if !q.processToSink(ctx, in, &out, res.Records) {
+			return false
+		}
+		next := res.NextOffset
+		for {
+			err := q.b.CommitOffsets(ctx, q.spec.ID, map[broker.TopicPartition]int64{{Topic: src.Topic, Partition: t.partition}: next})
+			if err == nil {
+				return true
+			}
+			q.opts.Logger.Warn("offset commit failed; retrying", "query", q.spec.ID, "err", err)
+			if !q.backoff(ctx) {
+				return false
+			}
+		}
+	})
+}
+
+func (q *Query) backoff(ctx context.Context) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(200 * time.Millisecond):
+		return true
 	}
+}
+
+// consume reads a task's partition batch by batch from its position and hands each non-empty
+// batch to handle, which returns false to end the task. The position advances after handle.
+func (q *Query) consume(ctx context.Context, t *task, handle func(*broker.FetchResult) bool) {
+	topic := t.topicOr(q.spec.Source.Topic)
 	for ctx.Err() == nil {
 		off := t.pos.Load()
-		res, err := q.b.Fetch(ctx, broker.FetchRequest{Topic: src.Topic, Partition: t.partition, Offset: off, MaxRecords: q.opts.BatchSize, MaxWait: q.opts.PollWait})
+		res, err := q.b.Fetch(ctx, broker.FetchRequest{Topic: topic, Partition: t.partition, Offset: off, MaxRecords: q.opts.BatchSize, MaxWait: q.opts.PollWait})
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -212,41 +280,24 @@ func (q *Query) runTask(ctx context.Context, t *task) {
 			if errors.Is(err, broker.ErrOffsetOutOfRange) {
 				// Retention or compaction removed what we had not read: resume at the
 				// earliest record still there, as Kafka's auto.offset.reset=earliest does.
-				if offs, oerr := q.b.Offsets(ctx, src.Topic); oerr == nil && int(t.partition) < len(offs) {
-					q.opts.Logger.Warn("offset out of range; resetting", "query", q.spec.ID, "topic", src.Topic, "partition", t.partition, "from", off, "to", offs[t.partition].Earliest)
+				if offs, oerr := q.b.Offsets(ctx, topic); oerr == nil && int(t.partition) < len(offs) {
+					q.opts.Logger.Warn("offset out of range; resetting", "query", q.spec.ID, "topic", topic, "partition", t.partition, "from", off, "to", offs[t.partition].Earliest)
 					t.pos.Store(offs[t.partition].Earliest)
 					continue
 				}
 			}
 			if errors.Is(err, broker.ErrUnknownTopic) || errors.Is(err, broker.ErrClosed) {
-				q.fail(types.Wrap(types.CodeUndefinedTable, err, "query %s: source topic %s", q.spec.ID, src.Topic))
+				q.fail(types.Wrap(types.CodeUndefinedTable, err, "query %s: source topic %s", q.spec.ID, topic))
 				return
 			}
-			q.opts.Logger.Warn("fetch failed; retrying", "query", q.spec.ID, "topic", src.Topic, "partition", t.partition, "err", err)
-			if !backoff() {
+			q.opts.Logger.Warn("fetch failed; retrying", "query", q.spec.ID, "topic", topic, "partition", t.partition, "err", err)
+			if !q.backoff(ctx) {
 				return
 			}
 			continue
 		}
-		if len(res.Records) > 0 {
-			if q.spec.Sink != nil {
-				if !q.processToSink(ctx, in, &out, res.Records) {
-					return
-				}
-				next := res.NextOffset
-				for {
-					err := q.b.CommitOffsets(ctx, q.spec.ID, map[broker.TopicPartition]int64{{Topic: src.Topic, Partition: t.partition}: next})
-					if err == nil {
-						break
-					}
-					q.opts.Logger.Warn("offset commit failed; retrying", "query", q.spec.ID, "err", err)
-					if !backoff() {
-						return
-					}
-				}
-			} else if !q.processToStream(ctx, in, res.Records) {
-				return
-			}
+		if len(res.Records) > 0 && !handle(&res) {
+			return
 		}
 		t.pos.Store(res.NextOffset)
 	}
@@ -359,7 +410,15 @@ func (q *Query) processToSink(ctx context.Context, in *inputDecoder, out *output
 			}
 			tomb = true
 		}
-		if err := out.add(outRow, ts, tomb, rec); err != nil {
+		if wk := q.spec.Sink.WindowKey; wk != WindowNone {
+			base := q.spec.Source.NumColumns
+			start, _ := row[base+PseudoWindowStart].(int64)
+			end, _ := row[base+PseudoWindowEnd].(int64)
+			err = out.addWindowed(outRow, ts, tomb, true, wk == WindowSession, start, end, rec)
+		} else {
+			err = out.add(outRow, ts, tomb, rec)
+		}
+		if err != nil {
 			q.plog.Record(q.spec.ID, rec, "serialize", err)
 		}
 	}
@@ -469,10 +528,31 @@ func newInputDecoder(src *SourceSpec) *inputDecoder {
 func (d *inputDecoder) decode(rec *broker.Record) (row types.Row, ts int64, tomb bool, err error) {
 	src := d.src
 	row = make(types.Row, src.NumColumns+NumPseudo)
+	key := rec.Key
+	base := src.NumColumns
+	if src.WindowKey != WindowNone && key != nil {
+		n := 8
+		if src.WindowKey == WindowSession {
+			n = 16
+		}
+		if len(key) < n {
+			return nil, 0, false, fmt.Errorf("key: a windowed key needs at least %d bytes, got %d", n, len(key))
+		}
+		suffix := key[len(key)-n:]
+		key = key[:len(key)-n]
+		if src.WindowKey == WindowSession {
+			row[base+PseudoWindowEnd] = int64(binary.BigEndian.Uint64(suffix))
+			row[base+PseudoWindowStart] = int64(binary.BigEndian.Uint64(suffix[8:]))
+		} else {
+			start := int64(binary.BigEndian.Uint64(suffix))
+			row[base+PseudoWindowStart] = start
+			row[base+PseudoWindowEnd] = start + src.WindowSize
+		}
+	}
 	if len(src.KeyIndex) > 0 {
 		clear(d.keyBuf)
-		if rec.Key != nil {
-			if err := src.KeyDecoder.Decode(rec.Key, d.keyBuf, src.KeyNeeded); err != nil {
+		if key != nil {
+			if err := src.KeyDecoder.Decode(key, d.keyBuf, src.KeyNeeded); err != nil {
 				return nil, 0, false, fmt.Errorf("key: %w", err)
 			}
 		}
@@ -500,7 +580,6 @@ func (d *inputDecoder) decode(rec *broker.Record) (row types.Row, ts int64, tomb
 		row[h.Index] = headerValue(rec.Headers, h.Key)
 	}
 	ts = rec.Timestamp.UnixMilli()
-	base := src.NumColumns
 	row[base+PseudoRowtime] = ts
 	row[base+PseudoRowPartition] = rec.Partition
 	row[base+PseudoRowOffset] = rec.Offset
@@ -562,6 +641,13 @@ func (w *outputWriter) init(s *SinkSpec) {
 func (w *outputWriter) reset() { w.recs = w.recs[:0] }
 
 func (w *outputWriter) add(row types.Row, ts int64, tomb bool, in *broker.Record) error {
+	return w.addWindowed(row, ts, tomb, false, false, 0, 0, in)
+}
+
+// addWindowed adds an output record; a windowed key carries its window after the key bytes
+// as Kafka Streams' windowed serdes write it: the start (time windows) or the end then the
+// start (sessions), 8 bytes big-endian each.
+func (w *outputWriter) addWindowed(row types.Row, ts int64, tomb, windowed, session bool, start, end int64, in *broker.Record) error {
 	s := w.sink
 	rec := broker.Record{Partition: broker.AnyPartition}
 	if len(s.KeyIndex) > 0 {
@@ -580,6 +666,12 @@ func (w *outputWriter) add(row types.Row, ts int64, tomb bool, in *broker.Record
 				return fmt.Errorf("key: %w", err)
 			}
 			rec.Key = k
+		}
+		if windowed {
+			if session {
+				rec.Key = binary.BigEndian.AppendUint64(rec.Key, uint64(end))
+			}
+			rec.Key = binary.BigEndian.AppendUint64(rec.Key, uint64(start))
 		}
 	}
 	for i, idx := range s.ValueIndex {
@@ -610,7 +702,9 @@ func (w *outputWriter) add(row types.Row, ts int64, tomb bool, in *broker.Record
 	}
 	rec.Timestamp = time.UnixMilli(ts)
 	// Kafka Streams forwards the input record's headers to what it produces.
-	rec.Headers = in.Headers
+	if in != nil {
+		rec.Headers = in.Headers
+	}
 	w.recs = append(w.recs, rec)
 	return nil
 }

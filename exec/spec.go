@@ -33,7 +33,21 @@ const (
 	PseudoRowtime = iota
 	PseudoRowPartition
 	PseudoRowOffset
+	// PseudoWindowStart and PseudoWindowEnd hold a windowed source's window bounds (NULL
+	// for other sources).
+	PseudoWindowStart
+	PseudoWindowEnd
 	NumPseudo
+)
+
+// Windowed key layouts (Kafka Streams' windowed serdes).
+const (
+	// WindowNone is an unwindowed key.
+	WindowNone byte = 0
+	// WindowTime keys end with the window start (8 bytes, big-endian).
+	WindowTime byte = 't'
+	// WindowSession keys end with the window end, then the start.
+	WindowSession byte = 's'
 )
 
 // HeaderColumn maps a HEADER/HEADERS column of the source into the input row.
@@ -65,6 +79,10 @@ type SourceSpec struct {
 	TimestampFatal bool
 	// Table marks a changelog source: a null value is a delete of its key.
 	Table bool
+	// WindowKey says the keys carry a window (WindowTime, WindowSession); WindowSize is the
+	// size of time windows, for their end.
+	WindowKey  byte
+	WindowSize int64
 }
 
 // SinkSpec says how to write output rows to a topic.
@@ -86,6 +104,9 @@ type SinkSpec struct {
 	Rekeyed bool
 	// Headers are output columns written back as headers (HEADERS columns pass through).
 	HeaderIndex []int
+	// WindowKey, for a query over a windowed source, writes the input's window after the
+	// key (WindowTime, WindowSession).
+	WindowKey byte
 }
 
 // Spec is a compiled stateless query: source → filter → project → sink (or a push stream).
@@ -110,6 +131,9 @@ type Spec struct {
 	FromBeginning bool
 	// Limit ends a push query after this many rows (0: no limit).
 	Limit int64
+	// Aggregate, when set, makes the query an aggregation: Filter reads input rows, Project
+	// reads aggregate rows (aggregate.go).
+	Aggregate *AggregateSpec
 }
 
 // ProcessingLog receives records a query could not process. They are skipped, never lost

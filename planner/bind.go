@@ -18,6 +18,9 @@ type ScopeColumn struct {
 	Name  string
 	Type  types.Type
 	Index int
+	// Display, when set, is how the column prints in messages: an aggregate row's synthetic
+	// column shows the expression it stands for (SUM(VALUE)).
+	Display string
 }
 
 // Scope resolves column names of one input row. Qualifier is the source name or alias that a
@@ -440,6 +443,9 @@ func (b *binder) column(n *ast.ColumnRef) (expr.Expr, error) {
 			full = n.Qualifier.Name + "." + name
 		}
 		return nil, types.ErrorAt(types.CodeUndefinedColumn, n.Name.Pos, "Column '%s' cannot be resolved.", full)
+	}
+	if c.Display != "" {
+		return expr.Column(c.Index, c.Type, c.Display), nil
 	}
 	return expr.Column(c.Index, c.Type, c.Name), nil
 }

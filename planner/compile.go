@@ -31,6 +31,9 @@ func Compile(p *Plan) (*exec.Spec, error) {
 	scope.AnyQualifier = true
 	spec := &exec.Spec{ID: p.QueryID, FromBeginning: p.FromBeginning, Limit: p.Limit}
 	used := map[string]bool{}
+	if p.Aggregate != nil {
+		return compileAggregate(p, spec, scope, used)
+	}
 	if p.Filter != "" {
 		e, err := parser.ParseExpr(p.Filter)
 		if err != nil {
@@ -82,8 +85,23 @@ func Compile(p *Plan) (*exec.Spec, error) {
 	return spec, nil
 }
 
+// windowKey is the runtime's name for a source's windowed key layout.
+func windowKey(w *catalog.Window) byte {
+	switch {
+	case w == nil:
+		return exec.WindowNone
+	case w.IsSession():
+		return exec.WindowSession
+	}
+	return exec.WindowTime
+}
+
 func sourceSpec(src *catalog.Source, scope *Scope, used map[string]bool, out *exec.SourceSpec) error {
 	out.Topic = src.Topic
+	out.WindowKey = windowKey(src.Window)
+	if src.Window != nil {
+		out.WindowSize = src.Window.SizeMs
+	}
 	out.NumColumns = len(src.Columns)
 	out.Table = src.Kind == catalog.Table
 	kc, err := keyCodec(src)
@@ -134,7 +152,7 @@ func sinkSpec(sink *catalog.Source, cols []OutputColumn) (*exec.SinkSpec, error)
 	if err != nil {
 		return nil, err
 	}
-	s := &exec.SinkSpec{Topic: sink.Topic, KeyEncoder: kc, ValueEncoder: vc, TimestampIndex: -1}
+	s := &exec.SinkSpec{Topic: sink.Topic, KeyEncoder: kc, ValueEncoder: vc, TimestampIndex: -1, WindowKey: windowKey(sink.Window)}
 	pos := map[string]int{}
 	for i, oc := range cols {
 		pos[oc.Name] = i

@@ -41,6 +41,45 @@ type Plan struct {
 	FailOnBadTimestamp bool `json:"failOnBadTimestamp,omitempty"`
 	// Limit ends a push query after this many rows.
 	Limit int64 `json:"limit,omitempty"`
+	// Aggregate, when set, makes the query an aggregation (GROUP BY, WINDOW): Filter applies
+	// to input rows, Columns are computed over the aggregate row (see aggregate.go).
+	Aggregate *AggregatePlan `json:"aggregate,omitempty"`
+}
+
+// AggregatePlan is the aggregation step of a plan. Its aggregate row, which Having and the
+// plan's Columns read, holds the GROUP BY values (KSQL_GRP_i), the aggregate results
+// (KSQL_AGG_i) and, for windowed aggregations, WINDOWSTART and WINDOWEND.
+type AggregatePlan struct {
+	// GroupBy are the grouping expressions over the input row.
+	GroupBy []string `json:"groupBy"`
+	// Calls are the aggregate calls, as SQL text over the input row, in result order.
+	Calls []string `json:"calls"`
+	// Window is the WINDOW clause (nil for an unwindowed aggregation).
+	Window *WindowPlan `json:"window,omitempty"`
+	// EmitFinal emits one row per window once it closes instead of every update.
+	EmitFinal bool `json:"emitFinal,omitempty"`
+	// Having is the HAVING clause over the aggregate row ("" for none).
+	Having string `json:"having,omitempty"`
+	// Repartition says groups must be co-located through an internal topic first: the
+	// grouping is not the input's key and the input has several partitions.
+	Repartition bool `json:"repartition,omitempty"`
+	// FunctionProperties are the ksql.functions.* properties in force when the query was
+	// planned (COLLECT_LIST's limit ...).
+	FunctionProperties map[string]string `json:"functionProperties,omitempty"`
+	// EmitEveryUpdate disables coalescing of updates to one key within a batch (ksqlDB with
+	// its record cache turned off, as the conformance tests run it).
+	EmitEveryUpdate bool `json:"emitEveryUpdate,omitempty"`
+}
+
+// WindowPlan is a window clause in milliseconds.
+type WindowPlan struct {
+	Type      catalog.WindowType `json:"type"`
+	SizeMs    int64              `json:"sizeMs,omitempty"`
+	AdvanceMs int64              `json:"advanceMs,omitempty"`
+	GapMs     int64              `json:"gapMs,omitempty"`
+	GraceMs   int64              `json:"graceMs"`
+	// RetentionMs is how long windows stay queryable (pull queries) after they close.
+	RetentionMs int64 `json:"retentionMs"`
 }
 
 // OutputColumn is one output column.

@@ -37,6 +37,11 @@ func SourceScope(src *catalog.Source, alias string) *Scope {
 		ScopeColumn{Name: "ROWOFFSET", Type: types.BigintType, Index: n + exec.PseudoRowOffset},
 	)
 	s.Width = n + exec.NumPseudo
+	if src.Window != nil {
+		s.Columns = append(s.Columns,
+			ScopeColumn{Name: "WINDOWSTART", Type: types.BigintType, Index: n + exec.PseudoWindowStart},
+			ScopeColumn{Name: "WINDOWEND", Type: types.BigintType, Index: n + exec.PseudoWindowEnd})
+	}
 	return s
 }
 
@@ -49,12 +54,6 @@ func PlanSelect(c *Context, sel *ast.Select, target *Target) (*Plan, error) {
 	tableFuncs, err := tableFunctionCalls(sel)
 	if err != nil {
 		return nil, err
-	}
-	if len(sel.GroupBy) > 0 || sel.Having != nil {
-		return nil, types.ErrorAt(types.CodeFeatureNotSupported, sel.Pos(), "GROUP BY is not supported yet")
-	}
-	if sel.Window != nil {
-		return nil, types.ErrorAt(types.CodeFeatureNotSupported, sel.Pos(), "WINDOW is not supported yet")
 	}
 	tbl, ok := sel.From.(*ast.Table)
 	if !ok {
@@ -73,8 +72,9 @@ func PlanSelect(c *Context, sel *ast.Select, target *Target) (*Plan, error) {
 		}
 		return nil, types.ErrorAt(types.CodeFeatureNotSupported, sel.Pos(), "Pull queries on tables are not supported yet: add EMIT CHANGES to see the table's changes")
 	}
-	if sel.Emit == ast.EmitFinal {
-		return nil, types.ErrorAt(types.CodeFeatureNotSupported, sel.Pos(), "EMIT FINAL is only supported for windowed aggregations")
+	aggregation := isAggregation(sel)
+	if sel.Emit == ast.EmitFinal && !aggregation {
+		return nil, types.ErrorAt(types.CodeFeatureNotSupported, sel.Pos(), "EMIT FINAL is only supported for windowed aggregations.")
 	}
 	if err := checkTableFunctionSource(sel, src, tableFuncs); err != nil {
 		return nil, err
@@ -85,6 +85,11 @@ func PlanSelect(c *Context, sel *ast.Select, target *Target) (*Plan, error) {
 	}
 	scope := SourceScope(src, alias)
 	p := &Plan{Version: PlanVersion, Source: *src}
+	if sel.Where != nil && src.Window == nil {
+		if wb := windowBoundIn(sel.Where); wb != "" {
+			return nil, types.ErrorAt(types.CodeUndefinedColumn, sel.Where.Pos(), "Error in WHERE expression: Unknown column %s.", wb)
+		}
+	}
 	if sel.Where != nil {
 		if _, err := BindClause(scope, sel.Where, ClauseWhere); err != nil {
 			return nil, err
@@ -92,6 +97,9 @@ func PlanSelect(c *Context, sel *ast.Select, target *Target) (*Plan, error) {
 		p.Filter = ast.Format(sel.Where)
 	}
 	p.TableFunctions = tableFuncs
+	if aggregation {
+		return planAggregateSelect(c, sel, target, src, scope, p)
+	}
 	cols, err := projection(tableFuncScope(scope, tableFuncs), src, sel.Items, target != nil)
 	if err != nil {
 		return nil, err
@@ -143,12 +151,54 @@ func PlanSelect(c *Context, sel *ast.Select, target *Target) (*Plan, error) {
 		return nil, at(err, sel)
 	}
 	p.Sink = sink
+	if target.Existing == nil && !p.Rekeyed && src.Window != nil {
+		// A query over a windowed source keeps its windowed keys.
+		w := *src.Window
+		sink.Window = &w
+	}
 	if src.Kind == catalog.Table && sink.Kind == catalog.Stream && len(sel.PartitionBy) == 0 {
 		return nil, types.ErrorAt(types.CodeInvalidParameter, sel.Pos(), "Invalid result type. Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.")
 	}
 	if src.Kind == catalog.Stream && sink.Kind == catalog.Table {
 		return nil, types.ErrorAt(types.CodeInvalidParameter, sel.Pos(), "Invalid result type. Your SELECT query produces a STREAM. Please use CREATE STREAM AS SELECT statement instead.")
 	}
+	return p, nil
+}
+
+// planAggregateSelect finishes the plan of a GROUP BY / windowed query.
+func planAggregateSelect(c *Context, sel *ast.Select, target *Target, src *catalog.Source, scope *Scope, p *Plan) (*Plan, error) {
+	if len(sel.PartitionBy) > 0 {
+		return nil, types.ErrorAt(types.CodeFeatureNotSupported, sel.PartitionBy[0].Pos(), "PARTITION BY cannot be used with GROUP BY: the grouping expressions are the key.")
+	}
+	if err := planAggregate(c, sel, target, src, scope, p); err != nil {
+		return nil, err
+	}
+	p.FromBeginning = strings.EqualFold(c.prop("auto.offset.reset"), "earliest")
+	p.FailOnBadTimestamp = strings.EqualFold(c.prop("ksql.timestamp.throw.on.invalid"), "true")
+	if sel.Limit != nil {
+		if target != nil {
+			return nil, types.ErrorAt(types.CodeFeatureNotSupported, sel.Pos(), "LIMIT is only supported for push queries")
+		}
+		p.Limit = *sel.Limit
+	}
+	if target == nil {
+		return p, nil
+	}
+	if err := checkSinkTimestamp(target.With, p.Columns); err != nil {
+		return nil, at(err, sel)
+	}
+	if target.Existing != nil || target.Kind != catalog.Table {
+		return nil, types.ErrorAt(types.CodeInvalidParameter, sel.Pos(), "Invalid result type. Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.")
+	}
+	sink, err := sinkSource(c, src, p.Columns, target)
+	if err != nil {
+		return nil, at(err, sel)
+	}
+	sink.Kind = catalog.Table
+	if w := p.Aggregate.Window; w != nil {
+		sink.Window = &catalog.Window{Type: w.Type, SizeMs: w.SizeMs}
+	}
+	p.Sink = sink
 	return p, nil
 }
 

@@ -339,15 +339,34 @@ func checkWindowAndSchemaProps(with ast.Properties, src *catalog.Source, hasKey 
 	default:
 		return types.Errorf(types.CodeInvalidParameter, "Configuration WINDOW_TYPE is invalid: '%s'. Valid values are SESSION, HOPPING or TUMBLING.", wt)
 	}
+	src.Window = &catalog.Window{Type: catalog.WindowType(strings.ToUpper(wt))}
 	if ws, ok := propString(with, "window_size"); ok {
 		if err := checkDuration(ws); err != nil {
 			return types.Errorf(types.CodeInvalidParameter, "Configuration WINDOW_SIZE is invalid: %v", err)
 		}
+		src.Window.SizeMs = durationMs(ws)
 	}
 	if !hasKey {
 		return types.Errorf(types.CodeInvalidParameter, "Windowed sources require a key column.")
 	}
 	return nil
+}
+
+// durationMs converts a duration checked by checkDuration to milliseconds.
+func durationMs(s string) int64 {
+	f := strings.Fields(s)
+	n, _ := strconv.ParseInt(f[0], 10, 64)
+	switch strings.TrimSuffix(strings.ToUpper(f[1]), "S") {
+	case "SECOND":
+		n *= 1000
+	case "MINUTE":
+		n *= 60_000
+	case "HOUR":
+		n *= 3_600_000
+	case "DAY":
+		n *= 86_400_000
+	}
+	return n
 }
 
 // checkDuration checks a ksqlDB duration such as '30 SECONDS'.

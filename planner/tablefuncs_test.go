@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/streamsql/streamsql/catalog"
+	"github.com/streamsql/streamsql/exec"
 	"github.com/streamsql/streamsql/parser"
 	"github.com/streamsql/streamsql/parser/ast"
 	"github.com/streamsql/streamsql/types"
@@ -81,7 +82,7 @@ func TestTableFunctionPlanRoundTrip(t *testing.T) {
 	require.Len(t, spec.TableFuncs, 2)
 
 	// The lambda's parameter must not collide with the synthetic columns.
-	width := len(src.Columns) + 3 // + ROWTIME, ROWPARTITION, ROWOFFSET
+	width := len(src.Columns) + exec.NumPseudo // + ROWTIME, ROWPARTITION, ROWOFFSET, window bounds
 	row := make(types.Row, width+2)
 	row[0] = "k"
 	row[width] = int32(5)

@@ -591,6 +591,76 @@ func (l *Log) Produce(ctx context.Context, name string, records []broker.Record)
 	return nil
 }
 
+// DB is the Pebble database under the log, for state that must commit atomically with
+// appends (see ProduceWith). Keys written there must not start with an ASCII letter: those
+// prefixes are the log's.
+func (l *Log) DB() *pebble.DB { return l.db }
+
+// ProduceWith implements broker.AtomicProducer: records are appended to topic and extra's
+// writes applied in one durable Pebble batch, so operator state and input offsets commit
+// together with the outputs they produced. records may be empty.
+func (l *Log) ProduceWith(ctx context.Context, name string, records []broker.Record, extra *pebble.Batch) error {
+	if len(records) > 0 {
+		// Validate exactly as Produce does before anything is written.
+		t, err := l.topic(name)
+		if err != nil {
+			return err
+		}
+		n := int32(len(t.parts))
+		for i := range records {
+			r := &records[i]
+			if r.Partition != broker.AnyPartition && (r.Partition < 0 || r.Partition >= n) {
+				return fmt.Errorf("%w: topic %s has %d partitions, no partition %d", broker.ErrInvalidPartition, name, n, r.Partition)
+			}
+			if size := recordSize(r); size > l.opts.MaxRecordBytes {
+				return fmt.Errorf("%w: a %d-byte record for topic %s exceeds the %d-byte limit", broker.ErrRecordTooLarge, size, name, l.opts.MaxRecordBytes)
+			}
+			if compacted(t.meta.Config) && r.Key == nil {
+				return fmt.Errorf("%w: compacted topic %s refuses a record without a key (record %d of the batch)", broker.ErrInvalidConfig, name, i)
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if !l.enter() {
+		return broker.ErrClosed
+	}
+	defer l.leave()
+	b := l.db.NewBatch()
+	defer b.Close()
+	if extra != nil {
+		if err := b.Apply(extra, nil); err != nil {
+			return fmt.Errorf("embedded: applying state batch: %w", err)
+		}
+	}
+	if len(records) == 0 {
+		if err := b.Commit(l.writeOpts()); err != nil {
+			return l.wrapErr(fmt.Errorf("committing state: %w", err))
+		}
+		return nil
+	}
+	t, err := l.topic(name)
+	if err != nil {
+		return err
+	}
+	ends, err := l.append(t, b, records)
+	if err != nil {
+		return err
+	}
+	if !l.opts.NoSync {
+		if err := b.SyncWait(); err != nil {
+			return l.wrapErr(fmt.Errorf("syncing append to topic %s: %w", name, err))
+		}
+	}
+	for p, end := range ends {
+		if end >= 0 {
+			t.parts[p].publish(end)
+		}
+	}
+	return nil
+}
+
 // append assigns partitions and offsets and applies the batch to Pebble under the topic lock,
 // so that batches reach the WAL in offset order. It returns each partition's new end (-1
 // for partitions the batch does not touch). With Sync the caller still has to SyncWait.

@@ -510,3 +510,17 @@ func reduceMap(row types.Row, args []Expr) (types.Value, error) {
 	}
 	return state, nil
 }
+
+// CompareNullsLast orders two values of one comparable type, NULL after every value (the
+// order of a pull query's ORDER BY).
+func CompareNullsLast(a, b types.Value) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return 1
+	case b == nil:
+		return -1
+	}
+	return compareValues(a, b)
+}

@@ -28,6 +28,7 @@ var allowed = map[string][]string{
 	"state":             {"types", "broker"},
 	"planner":           {"types", "parser", "parser/ast", "catalog", "exec", "broker"},
 	"exec":              {"types", "state", "broker", "exec"},
+	"exec/agg":          {"types"},
 	"engine":            {"types", "parser", "parser/ast", "catalog", "planner", "exec", "state", "broker"},
 	"wire":              {"types", "engine/api", "wire"},
 	"engine/api":        {"types"},

@@ -1,0 +1,239 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/streamsql/streamsql/broker"
+	"github.com/streamsql/streamsql/broker/embedded"
+	"github.com/streamsql/streamsql/engine"
+	"github.com/streamsql/streamsql/engine/api"
+)
+
+// The crash test: a child process runs a windowed aggregation over pre-generated readings on
+// the embedded log and is SIGKILLed at random moments; after it finally finishes, the output
+// topic and the table hold exactly what an uninterrupted run produces.
+
+const (
+	crashChildEnv = "STREAMSQL_CRASH_CHILD_DIR"
+	crashTopic    = "crash.readings"
+	crashSQL      = `SET 'auto.offset.reset'='earliest';
+CREATE STREAM readings (device_id VARCHAR KEY, temperature DOUBLE) WITH (kafka_topic='crash.readings', value_format='JSON');
+CREATE TABLE temp_1m AS SELECT device_id, AVG(temperature) AS avg_temp, COUNT(*) AS n FROM readings WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY device_id EMIT CHANGES;`
+)
+
+func init() {
+	// The test binary doubles as the child server: see runCrashChild.
+	if dir := os.Getenv(crashChildEnv); dir != "" {
+		os.Exit(runCrashChild(dir))
+	}
+}
+
+// runCrashChild opens the log in dir, creates the pipeline unless the catalog has it, and
+// exits 0 once every query has processed its whole input.
+func runCrashChild(dir string) int {
+	ctx := context.Background()
+	log, err := embedded.Open(dir, embedded.Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		return 2
+	}
+	eng, err := engine.Open(ctx, engine.Config{Broker: log, PollWait: 20 * time.Millisecond})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		return 2
+	}
+	sess, _ := eng.NewSession(ctx, nil)
+	if err := sess.Run(ctx, "DESCRIBE temp_1m;", func(*api.Result) error { return nil }); err != nil {
+		if err := sess.Run(ctx, crashSQL, func(*api.Result) error { return nil }); err != nil {
+			fmt.Fprintln(os.Stderr, "child:", err)
+			return 2
+		}
+	}
+	fmt.Println("READY")
+	if err := eng.WaitIdle(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		return 2
+	}
+	_ = eng.Close()
+	_ = log.Close()
+	fmt.Println("DONE")
+	return 0
+}
+
+func TestAggregationSurvivesSIGKILL(t *testing.T) {
+	n := 1_000_000
+	if testing.Short() {
+		n = 100_000
+	}
+	base := t.TempDir()
+	seed := filepath.Join(base, "seed")
+	require.NoError(t, os.MkdirAll(seed, 0o755))
+	writeReadings(t, seed, n)
+	ref := filepath.Join(base, "reference")
+	crashed := filepath.Join(base, "crashed")
+	require.NoError(t, os.CopyFS(ref, os.DirFS(seed)))
+	require.NoError(t, os.CopyFS(crashed, os.DirFS(seed)))
+
+	start := time.Now()
+	require.NoError(t, runChild(t, ref, 0))
+	uninterrupted := time.Since(start)
+	t.Logf("uninterrupted run over %d readings: %v", n, uninterrupted)
+
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	kills := 0
+	for i := 0; i < 4; i++ {
+		// Kill within the first third of what a whole run takes, so kills land mid-stream
+		// (each restart has less left to do).
+		after := time.Duration(rng.Int64N(int64(uninterrupted/3))) + 100*time.Millisecond
+		if err := runChild(t, crashed, after); err == errKilled {
+			kills++
+		} else {
+			require.NoError(t, err)
+		}
+	}
+	require.NoError(t, runChild(t, crashed, 0))
+	t.Logf("killed %d times", kills)
+
+	want := readOutput(t, ref)
+	got := readOutput(t, crashed)
+	require.Equal(t, n, len(want), "one update per reading")
+	require.Equal(t, len(want), len(got), "output records")
+	require.Equal(t, want, got, "output topic after crashes")
+	require.Equal(t, pullAll(t, ref), pullAll(t, crashed), "table after crashes")
+}
+
+var errKilled = fmt.Errorf("killed")
+
+// runChild runs the child server on dir until it finishes, or kills it after killAfter.
+func runChild(t *testing.T, dir string, killAfter time.Duration) error {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	require.NoError(t, cmd.Start())
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var timer <-chan time.Time
+	if killAfter > 0 {
+		timer = time.After(killAfter)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("child: %v\n%s", err, out.String())
+		}
+		return nil
+	case <-timer:
+		_ = cmd.Process.Kill() // SIGKILL
+		<-done
+		return errKilled
+	case <-time.After(3 * time.Minute):
+		_ = cmd.Process.Kill()
+		<-done
+		return fmt.Errorf("child did not finish in time\n%s", out.String())
+	}
+}
+
+// writeReadings produces n readings of 500 devices, 10 ms apart, over 3 partitions.
+func writeReadings(t *testing.T, dir string, n int) {
+	t.Helper()
+	log, err := embedded.Open(dir, embedded.Options{NoSync: true})
+	require.NoError(t, err)
+	defer log.Close()
+	ctx := context.Background()
+	require.NoError(t, log.CreateTopic(ctx, crashTopic, broker.TopicConfig{Partitions: 3}))
+	const batch = 10_000
+	recs := make([]broker.Record, 0, batch)
+	base := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < n; i++ {
+		dev := fmt.Sprintf("dev-%03d", i%500)
+		temp := 15 + float64(i%97)/4
+		recs = append(recs, broker.Record{
+			Partition: broker.AnyPartition,
+			Key:       []byte(dev),
+			Value:     []byte(fmt.Sprintf(`{"temperature":%g}`, temp)),
+			Timestamp: base.Add(time.Duration(i) * 10 * time.Millisecond),
+		})
+		if len(recs) == batch {
+			require.NoError(t, log.Produce(ctx, crashTopic, recs))
+			recs = recs[:0]
+		}
+	}
+	if len(recs) > 0 {
+		require.NoError(t, log.Produce(ctx, crashTopic, recs))
+	}
+}
+
+// readOutput returns the output topic's records, per partition in offset order (only one
+// task writes each key, so per-key order is the contract; records are sorted within a
+// partition by key then offset-order for a stable comparison).
+func readOutput(t *testing.T, dir string) []string {
+	t.Helper()
+	log, err := embedded.Open(dir, embedded.Options{NoSync: true})
+	require.NoError(t, err)
+	defer log.Close()
+	ctx := context.Background()
+	offs, err := log.Offsets(ctx, "TEMP_1M")
+	require.NoError(t, err)
+	var out []string
+	for p, o := range offs {
+		perKey := map[string][]string{}
+		for off := o.Earliest; off < o.Latest; {
+			res, err := log.Fetch(ctx, broker.FetchRequest{Topic: "TEMP_1M", Partition: int32(p), Offset: off, MaxRecords: 50_000, MaxBytes: 64 << 20})
+			require.NoError(t, err)
+			for _, r := range res.Records {
+				k := string(r.Key)
+				perKey[k] = append(perKey[k], fmt.Sprintf("%d|%x|%s|%d", p, r.Key, r.Value, r.Timestamp.UnixMilli()))
+			}
+			off = res.NextOffset
+		}
+		keys := make([]string, 0, len(perKey))
+		for k := range perKey {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			out = append(out, perKey[k]...)
+		}
+	}
+	return out
+}
+
+// pullAll reads the whole table with a pull query.
+func pullAll(t *testing.T, dir string) string {
+	t.Helper()
+	ctx := context.Background()
+	log, err := embedded.Open(dir, embedded.Options{NoSync: true})
+	require.NoError(t, err)
+	defer log.Close()
+	eng, err := engine.Open(ctx, engine.Config{Broker: log, PollWait: 20 * time.Millisecond})
+	require.NoError(t, err)
+	defer eng.Close()
+	sess, err := eng.NewSession(ctx, nil)
+	require.NoError(t, err)
+	var rows []string
+	require.NoError(t, sess.Run(ctx, "SELECT * FROM temp_1m;", func(r *api.Result) error {
+		for _, row := range r.Rows {
+			b, _ := json.Marshal(row)
+			rows = append(rows, string(b))
+		}
+		return nil
+	}))
+	sort.Strings(rows)
+	require.NotEmpty(t, rows)
+	return strings.Join(rows, "\n")
+}

@@ -1,0 +1,215 @@
+package state
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/vfs"
+
+	"github.com/streamsql/streamsql/broker"
+)
+
+// Options configure a state DB.
+type Options struct {
+	// InMemory keeps everything in memory (tests, the conformance runner): nothing survives
+	// Close.
+	InMemory bool
+	// NoSync skips the fsync of commits (tests and benchmarks).
+	NoSync bool
+}
+
+// DB is the server's one Pebble database for operator state.
+type DB struct {
+	db   *pebble.DB
+	sync bool
+	mu   sync.Mutex
+	shut bool
+	// atomic, when set, is the embedded log sharing this Pebble database: a batch can then
+	// commit together with output records (see Batch.CommitWith).
+	atomic broker.AtomicProducer
+	shared bool
+}
+
+// OnLog keeps state inside the embedded log's own Pebble database, so that state, input
+// offsets and outputs commit in one batch. State keys start with a 0x00 byte (the
+// namespace length prefix) and never meet the log's keys. Close leaves db open.
+func OnLog(db *pebble.DB, log broker.AtomicProducer, opts Options) *DB {
+	return &DB{db: db, sync: !opts.NoSync, atomic: log, shared: true}
+}
+
+// Atomic reports whether batches commit together with output records.
+func (d *DB) Atomic() bool { return d.atomic != nil }
+
+// ErrClosed is returned after Close.
+var ErrClosed = errors.New("state: closed")
+
+// Open opens (creating if needed) the state DB in dir.
+func Open(dir string, opts Options) (*DB, error) {
+	po := &pebble.Options{}
+	if opts.InMemory {
+		po.FS = vfs.NewMem()
+		dir = "state"
+	}
+	db, err := pebble.Open(dir, po)
+	if err != nil {
+		return nil, fmt.Errorf("state: opening %s: %w", dir, err)
+	}
+	return &DB{db: db, sync: !opts.NoSync && !opts.InMemory}, nil
+}
+
+// Close closes the DB.
+func (d *DB) Close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.shut {
+		return nil
+	}
+	d.shut = true
+	if d.shared {
+		return nil
+	}
+	return d.db.Close()
+}
+
+// Store is one namespace (a query's operator on one partition): its keys carry the
+// namespace as a length-prefixed prefix, so namespaces never overlap.
+type Store struct {
+	d      *DB
+	prefix []byte
+}
+
+// Store returns the store of a namespace.
+func (d *DB) Store(namespace string) *Store {
+	p := make([]byte, 0, len(namespace)+2)
+	p = append(p, byte(len(namespace)>>8), byte(len(namespace)))
+	p = append(p, namespace...)
+	return &Store{d: d, prefix: p}
+}
+
+func (s *Store) key(k []byte) []byte {
+	out := make([]byte, 0, len(s.prefix)+len(k))
+	out = append(out, s.prefix...)
+	return append(out, k...)
+}
+
+// Get returns the value of key (nil, false when absent). The value is a copy.
+func (s *Store) Get(key []byte) ([]byte, bool, error) {
+	v, closer, err := s.d.db.Get(s.key(key))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("state: get: %w", err)
+	}
+	out := bytes.Clone(v)
+	closer.Close()
+	return out, true, nil
+}
+
+// Scan calls fn for every key in [lo, hi) of the store in order (hi nil: to the end of the
+// store), with the key relative to the store; fn returns false to stop. Keys and values are
+// valid only during the call.
+func (s *Store) Scan(lo, hi []byte, fn func(k, v []byte) bool) error {
+	upper := s.key(hi)
+	if hi == nil {
+		upper = prefixEnd(s.prefix)
+	}
+	it, err := s.d.db.NewIter(&pebble.IterOptions{LowerBound: s.key(lo), UpperBound: upper})
+	if err != nil {
+		return fmt.Errorf("state: scan: %w", err)
+	}
+	defer it.Close()
+	for it.First(); it.Valid(); it.Next() {
+		v, err := it.ValueAndErr()
+		if err != nil {
+			return fmt.Errorf("state: scan: %w", err)
+		}
+		if !fn(it.Key()[len(s.prefix):], v) {
+			break
+		}
+	}
+	return it.Error()
+}
+
+// Size estimates the bytes the store takes on disk.
+func (s *Store) Size() (uint64, error) {
+	return s.d.db.EstimateDiskUsage(s.prefix, prefixEnd(s.prefix))
+}
+
+// Drop deletes everything in the store (a terminated query).
+func (s *Store) Drop() error {
+	return s.d.db.DeleteRange(s.prefix, prefixEnd(s.prefix), s.d.writeOpts())
+}
+
+func (d *DB) writeOpts() *pebble.WriteOptions {
+	if d.sync {
+		return pebble.Sync
+	}
+	return pebble.NoSync
+}
+
+// Batch collects writes to one store that commit atomically.
+type Batch struct {
+	s *Store
+	b *pebble.Batch
+}
+
+// NewBatch starts a batch.
+func (s *Store) NewBatch() *Batch { return &Batch{s: s, b: s.d.db.NewBatch()} }
+
+// Put sets key to value.
+func (b *Batch) Put(key, value []byte) { _ = b.b.Set(b.s.key(key), value, nil) }
+
+// Delete removes key.
+func (b *Batch) Delete(key []byte) { _ = b.b.Delete(b.s.key(key), nil) }
+
+// DeleteRange removes the keys in [lo, hi).
+func (b *Batch) DeleteRange(lo, hi []byte) { _ = b.b.DeleteRange(b.s.key(lo), b.s.key(hi), nil) }
+
+// Empty reports whether the batch holds no write.
+func (b *Batch) Empty() bool { return b.b.Empty() }
+
+// Commit applies the batch atomically (durably unless the DB is NoSync).
+func (b *Batch) Commit(ctx context.Context) error {
+	if err := b.b.Commit(b.s.d.writeOpts()); err != nil {
+		return fmt.Errorf("state: commit: %w", err)
+	}
+	return b.b.Close()
+}
+
+// CommitWith commits the batch together with records appended to topic: atomically on the
+// embedded log (OnLog); otherwise the records are produced first and the batch committed after
+// they are acknowledged, so a crash in between repeats outputs but never loses state.
+func (b *Batch) CommitWith(ctx context.Context, bk broker.Broker, topic string, records []broker.Record) error {
+	if a := b.s.d.atomic; a != nil {
+		if err := a.ProduceWith(ctx, topic, records, b.b); err != nil {
+			return err
+		}
+		return b.b.Close()
+	}
+	if len(records) > 0 {
+		if err := bk.Produce(ctx, topic, records); err != nil {
+			return err
+		}
+	}
+	return b.Commit(ctx)
+}
+
+// Close discards an uncommitted batch.
+func (b *Batch) Close() { _ = b.b.Close() }
+
+// prefixEnd is the first key after every key with prefix p.
+func prefixEnd(p []byte) []byte {
+	end := bytes.Clone(p)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xff {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return nil
+}
