@@ -216,3 +216,31 @@ func (e *Engine) Close() error {
 	e.plog.Close()
 	return e.state.Close()
 }
+
+// StateBytes estimates the bytes on disk of every running persistent query's state.
+func (e *Engine) StateBytes() uint64 {
+	var total uint64
+	for _, q := range e.cat.Queries() {
+		total += e.queryStateBytes(q)
+	}
+	return total
+}
+
+// queryStateBytes estimates the bytes on disk of one query's state stores.
+func (e *Engine) queryStateBytes(q *catalog.Query) uint64 {
+	plan, err := planner.DecodePlan(q.Plan)
+	if err != nil || plan.Aggregate == nil {
+		return 0
+	}
+	n := int(plan.Source.Partitions)
+	if n <= 0 {
+		n = 1
+	}
+	var total uint64
+	for _, ns := range exec.AllStoreNamespaces(q.ID, n) {
+		if sz, err := e.state.Store(ns).Size(); err == nil {
+			total += sz
+		}
+	}
+	return total
+}

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/binary"
 	"sort"
 
 	"github.com/streamsql/streamsql/catalog"
@@ -39,7 +38,7 @@ func (s *Session) pullQuery(ctx context.Context, sel *ast.Select) (*api.Result, 
 	if err != nil {
 		return nil, true, err
 	}
-	rows, err := s.e.readMaterialized(pp)
+	rows, err := s.e.readMaterialized(pp, writer)
 	if err != nil {
 		return nil, true, err
 	}
@@ -103,41 +102,26 @@ func (s *Session) pullQuery(ctx context.Context, sel *ast.Select) (*api.Result, 
 	return res, true, nil
 }
 
-// readMaterialized reads a table's rows from every partition's store, with WINDOWSTART and
-// WINDOWEND appended for a windowed table.
-func (e *Engine) readMaterialized(pp *planner.PullPlan) ([]types.Row, error) {
+// readMaterialized reads a table's rows from the state of every task of the aggregation that
+// maintains it, with WINDOWSTART and WINDOWEND appended for a windowed table.
+func (e *Engine) readMaterialized(pp *planner.PullPlan, writer *catalog.Query) ([]types.Row, error) {
+	plan, err := planner.DecodePlan(writer.Plan)
+	if err != nil {
+		return nil, err
+	}
+	spec, err := planner.Compile(plan)
+	if err != nil {
+		return nil, err
+	}
 	var rows []types.Row
-	lo := []byte{exec.MaterializedPrefix}
-	if pp.KeyEquals != nil {
-		lo = exec.AppendGroupKey(lo, pp.KeyEquals)
-	}
-	hi := append(append([]byte(nil), lo...), 0xff)
-	if pp.KeyEquals == nil {
-		hi = []byte{exec.MaterializedPrefix + 1}
-	}
 	for _, ns := range exec.StoreNamespaces(pp.QueryID, pp.Partitions) {
-		var derr error
-		err := e.state.Store(ns).Scan(lo, hi, func(k, v []byte) bool {
-			r, err := exec.DecodeRow(v)
-			if err != nil {
-				derr = err
-				return false
-			}
-			if pp.KeyEquals != nil && !pp.Windowed && len(k) != len(lo) {
-				return true // a longer group key that shares the prefix
-			}
+		err := exec.ReadTable(e.state.Store(ns), spec, pp.KeyEquals, func(r types.Row, start, end int64) bool {
 			if pp.Windowed {
-				if len(k) < 17 {
-					return true
-				}
-				r = append(r, int64(binary.BigEndian.Uint64(k[len(k)-16:])), int64(binary.BigEndian.Uint64(k[len(k)-8:])))
+				r = append(r, start, end)
 			}
 			rows = append(rows, r)
 			return true
 		})
-		if err == nil {
-			err = derr
-		}
 		if err != nil {
 			return nil, types.Wrap(types.CodeIO, err, "reading table %s", pp.Table.Name)
 		}

@@ -278,7 +278,10 @@ func (s *Session) startQuery(ctx context.Context, plan *planner.Plan, text strin
 		if cfg.Partitions < 1 {
 			cfg.Partitions = 1
 		}
-		if sink.Kind == catalog.Table {
+		if sink.Kind == catalog.Table && sink.Window == nil {
+			// A windowed table's keys are per window: compaction would keep them all anyway,
+			// so its topic is deleted by retention instead, as Kafka Streams' windowed
+			// changelogs are.
 			cfg.Cleanup = broker.CleanupCompact
 		}
 		if err := e.b.CreateTopic(ctx, sink.Topic, cfg); err != nil && !errors.Is(err, broker.ErrTopicExists) {

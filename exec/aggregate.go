@@ -36,6 +36,8 @@ type AggregateSpec struct {
 	Repartition string
 	// Namespace prefixes the query's state stores.
 	Namespace string
+	// Coalesce emits only the last update of each key per batch instead of every update.
+	Coalesce bool
 }
 
 // AggregateCall is one aggregate call and its per-row arguments.
@@ -73,16 +75,15 @@ const (
 	keyOffset     = 'o' // next input offset
 	keyStreamTime = 'T' // max event time seen
 	keyGroup      = 'g' // unwindowed group: accumulators
-	keyWindow     = 'w' // time window: group + start
+	keyWindow     = 'w' // time window: start + group (expired by one range delete)
 	keySession    = 's' // session: group + end + start
 	keyPending    = 'e' // EMIT FINAL: end + group + start, until emitted
-	keyRetention  = 'r' // windows by end, for expiry: end + group + start [+ end]
+	keyRetention  = 'r' // sessions by end, for expiry: end + group + start
 	keyTableRow   = 't' // table input: source key -> group + arguments of its current row
-	keyOutput     = 'm' // materialized output row per output key, for pull queries
 )
 
-// StoreNamespaces lists the state namespaces a query's aggregation tasks use: pull queries
-// read the materialized rows (key prefix MaterializedPrefix) from each.
+// StoreNamespaces lists the state namespaces of a query's aggregating tasks, which pull
+// queries read (ReadTable).
 func StoreNamespaces(namespace string, partitions int) []string {
 	out := make([]string, partitions)
 	for p := range out {
@@ -91,13 +92,93 @@ func StoreNamespaces(namespace string, partitions int) []string {
 	return out
 }
 
-// MaterializedPrefix is the key prefix of materialized output rows in an aggregation store.
-const MaterializedPrefix = keyOutput
-
-// DecodeRow reads a row written in a state store (materialized outputs).
-func DecodeRow(b []byte) (types.Row, error) {
-	vals, _, err := decodeValues(b)
-	return vals, err
+// ReadTable calls fn with every current row of an aggregation's store: its output row (as the
+// spec projects it; groups failing HAVING are left out) and, for windows, their bounds. When
+// group is not nil only that group's rows are read. Rows are valid only during the call.
+func ReadTable(store *state.Store, spec *Spec, group types.Row, fn func(row types.Row, start, end int64) bool) error {
+	a := spec.Aggregate
+	kind := byte(keyGroup)
+	switch {
+	case a.Window == nil:
+	case a.Window.Session:
+		kind = keySession
+	default:
+		kind = keyWindow
+	}
+	lo := []byte{kind}
+	hi := []byte{kind + 1}
+	var gkey []byte
+	if group != nil {
+		gkey = appendValues(nil, group)
+		if kind != keyWindow {
+			lo = append(lo, gkey...)
+			hi = append(bytes.Clone(lo), 0xff)
+		}
+	}
+	t := &aggTask{q: &Query{spec: spec}, spec: a}
+	var derr error
+	err := store.Scan(lo, hi, func(k, v []byte) bool {
+		e := &entry{}
+		rest := k[1:]
+		if kind == keyWindow {
+			if len(rest) < 8 {
+				return true
+			}
+			e.start = int64(binary.BigEndian.Uint64(rest))
+			e.end = e.start + a.Window.Size
+			rest = rest[8:]
+			if gkey != nil && !bytes.Equal(rest, gkey) {
+				return true
+			}
+		}
+		vals, after, err := decodeValues(rest)
+		if err != nil {
+			derr = err
+			return false
+		}
+		e.group = vals
+		switch kind {
+		case keyGroup:
+			if len(after) != 0 {
+				return true
+			}
+		case keyWindow:
+			if len(after) != 0 {
+				return true
+			}
+		case keySession:
+			if len(after) != 16 {
+				return true
+			}
+			e.end = int64(binary.BigEndian.Uint64(after))
+			e.start = int64(binary.BigEndian.Uint64(after[8:]))
+		}
+		if derr = t.decodeEntry(e, v); derr != nil {
+			return false
+		}
+		r := t.row(e, kind != keyGroup)
+		if a.Having != nil {
+			h, err := a.Having.Eval(r)
+			if err != nil {
+				return true
+			}
+			if ok, _ := h.(bool); !ok {
+				return true
+			}
+		}
+		out := r
+		if spec.Project != nil {
+			out = make(types.Row, len(spec.Project))
+			for i, p := range spec.Project {
+				out[i], _ = p.Eval(r)
+			}
+		}
+		return fn(out, e.start, e.end)
+	})
+	if err == nil {
+		err = derr
+	}
+	return err
 }
 
 // entry is one group (or window of a group) in the cache.
@@ -132,6 +213,10 @@ type aggTask struct {
 	pendingDeletes [][]byte
 	// extra are writes (a table input's rows) to add to the next commit.
 	extra []func(*state.Batch)
+	// expiredBefore is the window start below which time windows were range-deleted.
+	expiredBefore int64
+	// filter tells which state keys may exist (see keyfilter.go).
+	filter *keyFilter
 	// headers are the current input record's: Kafka Streams forwards them with the update.
 	headers []broker.Header
 	// sessions caches the sessions of a group (keySession scan), by gkey.
@@ -147,13 +232,14 @@ type aggTask struct {
 }
 
 type pendingOutput struct {
+	// id names the output key (group and window) for coalescing.
+	id         string
 	headers    []broker.Header
 	row        types.Row
 	ts         int64
 	tomb       bool
 	start, end int64
 	windowed   bool
-	mkey       []byte
 }
 
 const maxCachedGroups = 200_000
@@ -167,7 +253,40 @@ func newAggTask(q *Query, store *state.Store, partition int32) *aggTask {
 	return t
 }
 
+// buildFilter sizes a key filter for the store's groups, windows and sessions and fills it.
+func (t *aggTask) buildFilter(capacity int) error {
+	var keys [][]byte
+	for _, kind := range []byte{keyGroup, keyWindow, keySession} {
+		err := t.store.Scan([]byte{kind}, []byte{kind + 1}, func(k, _ []byte) bool {
+			key := bytes.Clone(k)
+			if kind == keySession && len(key) > 17 {
+				key = key[:len(key)-16] // sessions are found by group
+			}
+			keys = append(keys, key)
+			return true
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for k := range t.cache {
+		keys = append(keys, []byte(k))
+		if k[0] == keySession && len(k) > 17 {
+			keys = append(keys, []byte(k[:len(k)-16]))
+		}
+	}
+	f := newKeyFilter(max(capacity, 2*len(keys)))
+	for _, k := range keys {
+		f.add(k)
+	}
+	t.filter = f
+	return nil
+}
+
 func (t *aggTask) loadMeta() (int64, bool, error) {
+	if err := t.buildFilter(1 << 20); err != nil {
+		return 0, false, err
+	}
 	v, ok, err := t.store.Get([]byte{keyStreamTime})
 	if err != nil {
 		return 0, false, err
@@ -275,18 +394,24 @@ func (t *aggTask) markDirty(e *entry) {
 func (t *aggTask) lookup(kind byte, gkey []byte, start, end int64, group types.Row) (*entry, error) {
 	k := t.keyBuf[:0]
 	k = append(k, kind)
-	k = append(k, gkey...)
 	if kind == keyWindow {
 		k = binary.BigEndian.AppendUint64(k, uint64(start))
 	}
+	k = append(k, gkey...)
 	t.keyBuf = k
 	if e, ok := t.cache[string(k)]; ok {
 		return e, nil
 	}
 	e := &entry{skey: string(k), group: group, gkey: gkey, start: start, end: end, ts: -1 << 62}
-	v, ok, err := t.store.Get(k)
-	if err != nil {
-		return nil, err
+	var v []byte
+	ok := false
+	if t.filter.mayContain(k) {
+		var err error
+		if v, ok, err = t.store.Get(k); err != nil {
+			return nil, err
+		}
+	} else {
+		t.filter.add(k)
 	}
 	if ok {
 		if err := t.decodeEntry(e, v); err != nil {
@@ -364,12 +489,12 @@ func (t *aggTask) emitChange(e *entry, windowed bool) {
 }
 
 func (t *aggTask) emitTombstone(e *entry) {
-	t.pending = append(t.pending, pendingOutput{row: append(types.Row(nil), e.group...), ts: e.ts, tomb: true, start: e.start, end: e.end, windowed: true, mkey: t.outputKey(e, true)})
+	t.pending = append(t.pending, pendingOutput{id: e.skey, row: append(types.Row(nil), e.group...), ts: e.ts, tomb: true, start: e.start, end: e.end, windowed: true})
 }
 
 func (t *aggTask) emitRow(e *entry, windowed, final bool) {
 	r := t.row(e, windowed)
-	out := pendingOutput{ts: e.ts, start: e.start, end: e.end, windowed: windowed, mkey: t.outputKey(e, windowed), headers: t.headers}
+	out := pendingOutput{id: e.skey, ts: e.ts, start: e.start, end: e.end, windowed: windowed, headers: t.headers}
 	keep := true
 	if t.spec.Having != nil {
 		v, err := t.spec.Having.Eval(r)
@@ -413,14 +538,6 @@ func (t *aggTask) emitRow(e *entry, windowed, final bool) {
 	t.pending = append(t.pending, out)
 }
 
-func (t *aggTask) outputKey(e *entry, windowed bool) []byte {
-	k := append([]byte{keyOutput}, e.gkey...)
-	if windowed {
-		k = binary.BigEndian.AppendUint64(k, uint64(e.start))
-		k = binary.BigEndian.AppendUint64(k, uint64(e.end))
-	}
-	return k
-}
 
 // applySession merges a record into the sessions of its group.
 func (t *aggTask) applySession(gkey []byte, group types.Row, args []types.Value, ts int64) error {
@@ -494,6 +611,12 @@ func (t *aggTask) sessionsOf(gkey []byte, group types.Row) ([]*entry, error) {
 	}
 	var list []*entry
 	lo := append([]byte{keySession}, gkey...)
+	if !t.filter.mayContain(lo) {
+		// No session of this group was ever stored.
+		t.filter.add(lo)
+		t.sessions[string(gkey)] = nil
+		return nil, nil
+	}
 	hi := append(bytes.Clone(lo), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)
 	var derr error
 	err := t.store.Scan(lo, hi, func(k, v []byte) bool {
@@ -547,8 +670,9 @@ func (t *aggTask) finish(ctx context.Context, next int64) bool {
 		buf = t.encodeEntry(buf[:0], e)
 		b.Put([]byte(e.skey), buf)
 		if !e.exists && w != nil {
-			idx := windowIndexKey(keyRetention, e)
-			b.Put(idx, nil)
+			if w.Session {
+				b.Put(windowIndexKey(keyRetention, e), nil)
+			}
 			if t.spec.EmitFinal && !e.emitted {
 				b.Put(windowIndexKey(keyPending, e), nil)
 			}
@@ -595,6 +719,12 @@ func (t *aggTask) finish(ctx context.Context, next int64) bool {
 		clear(t.cache)
 		clear(t.sessions)
 	}
+	if t.filter.full() {
+		if err := t.buildFilter(4 * t.filter.limit); err != nil {
+			t.q.fail(err)
+			return false
+		}
+	}
 	return true
 }
 
@@ -609,18 +739,16 @@ func (t *aggTask) pendingRows() []types.Row {
 	return out
 }
 
-// serialize turns the pending outputs into records and updates the materialized rows.
+// serialize turns the pending outputs into records. Unless every update must be emitted,
+// updates of one key within the batch are coalesced into the last one (Kafka Streams' record
+// cache does the same between commits).
 func (t *aggTask) serialize(b *state.Batch) []broker.Record {
 	t.out.reset()
-	var buf []byte
+	if t.spec.Coalesce && len(t.pending) > 1 {
+		t.coalesce()
+	}
 	for i := range t.pending {
 		p := &t.pending[i]
-		if p.tomb {
-			b.Delete(p.mkey)
-		} else {
-			buf = appendValues(buf[:0], p.row)
-			b.Put(p.mkey, buf)
-		}
 		if t.q.spec.Sink == nil {
 			continue
 		}
@@ -635,6 +763,28 @@ func (t *aggTask) serialize(b *state.Batch) []broker.Record {
 		}
 	}
 	return t.out.recs
+}
+
+// coalesce keeps, per output key, only the last pending output, in the order of those last
+// updates.
+func (t *aggTask) coalesce() {
+	seen := make(map[string]struct{}, len(t.pending))
+	keep := make([]bool, len(t.pending))
+	for i := len(t.pending) - 1; i >= 0; i-- {
+		id := t.pending[i].id
+		if _, dup := seen[id]; dup {
+			continue
+		}
+		seen[id] = struct{}{}
+		keep[i] = true
+	}
+	out := t.pending[:0]
+	for i := range t.pending {
+		if keep[i] {
+			out = append(out, t.pending[i])
+		}
+	}
+	t.pending = out
 }
 
 // tombstoneRow builds an output row holding only the key columns, from group values.
@@ -665,9 +815,8 @@ func windowIndexKey(kind byte, e *entry) []byte {
 }
 
 func (t *aggTask) deleteWindowIndexes(b *state.Batch, e *entry) {
-	b.Delete(windowIndexKey(keyRetention, e))
+	b.Delete(windowIndexKey(keyRetention, e)) // sessions only: time windows are never "gone"
 	b.Delete(windowIndexKey(keyPending, e))
-	b.Delete(t.outputKey(e, true))
 }
 
 // noteWindow records a new window's end for EMIT FINAL.
@@ -797,11 +946,25 @@ func (t *aggTask) firstPendingAfter(limit int64) (int64, error) {
 	return first, err
 }
 
-// expire removes windows past their retention.
+// expire removes windows past their retention: time windows by one range delete over their
+// start-ordered keys, sessions through their end-ordered index.
 func (t *aggTask) expire(b *state.Batch) error {
 	w := t.spec.Window
 	limit := t.streamTime - w.Retention
 	if limit <= 0 {
+		return nil
+	}
+	if !w.Session {
+		// Windows ending at or before limit: start <= limit - size.
+		cut := limit - w.Size + 1
+		if cut <= t.expiredBefore {
+			return nil
+		}
+		t.expiredBefore = cut
+		b.DeleteRange([]byte{keyWindow}, binary.BigEndian.AppendUint64([]byte{keyWindow}, uint64(cut)))
+		if t.spec.EmitFinal {
+			b.DeleteRange([]byte{keyPending}, binary.BigEndian.AppendUint64([]byte{keyPending}, uint64(limit+1)))
+		}
 		return nil
 	}
 	hi := binary.BigEndian.AppendUint64([]byte{keyRetention}, uint64(limit))
@@ -816,22 +979,15 @@ func (t *aggTask) expire(b *state.Batch) error {
 		end := int64(binary.BigEndian.Uint64(k[1:]))
 		gkey := k[9 : len(k)-8]
 		start := int64(binary.BigEndian.Uint64(k[len(k)-8:]))
-		var skey []byte
-		if w.Session {
-			skey = sessionKey(gkey, start, end)
-			delete(t.sessions, string(gkey))
-		} else {
-			skey = append([]byte{keyWindow}, gkey...)
-			skey = binary.BigEndian.AppendUint64(skey, uint64(start))
-		}
+		skey := sessionKey(gkey, start, end)
 		if e, ok := t.cache[string(skey)]; ok && e.dirty {
 			continue // updated in this batch: not expired after all
 		}
+		delete(t.sessions, string(gkey))
 		delete(t.cache, string(skey))
 		b.Delete(skey)
 		b.Delete(k)
 		b.Delete(windowIndexKey(keyPending, &entry{gkey: gkey, start: start, end: end}))
-		b.Delete(t.outputKey(&entry{gkey: gkey, start: start, end: end}, true))
 	}
 	return nil
 }
@@ -890,6 +1046,3 @@ func (q *Query) retryable(ctx context.Context, err error, topic string) bool {
 	}
 }
 
-// AppendGroupKey appends the state encoding of group values (the prefix of a group's
-// materialized rows).
-func AppendGroupKey(dst []byte, group types.Row) []byte { return appendValues(dst, group) }

@@ -365,3 +365,13 @@ func decodeTableRow(b []byte) (types.Row, []types.Value, error) {
 	a, _, err := decodeValues(rest)
 	return g, a, err
 }
+
+// AllStoreNamespaces lists every state namespace of an aggregation: its preparing and its
+// aggregating tasks.
+func AllStoreNamespaces(namespace string, partitions int) []string {
+	out := StoreNamespaces(namespace, partitions)
+	for p := 0; p < partitions; p++ {
+		out = append(out, fmt.Sprintf("%s/pre/%d", namespace, p))
+	}
+	return out
+}

@@ -559,7 +559,7 @@ func compileAggregate(p *Plan, spec *exec.Spec, scope *Scope, used map[string]bo
 			return nil, err
 		}
 	}
-	as := &exec.AggregateSpec{EmitFinal: ap.EmitFinal, Namespace: p.QueryID}
+	as := &exec.AggregateSpec{EmitFinal: ap.EmitFinal, Namespace: p.QueryID, Coalesce: !ap.EmitEveryUpdate}
 	ascope := &Scope{AnyQualifier: true}
 	for i, g := range ap.GroupBy {
 		e, err := parse(g)

@@ -66,8 +66,9 @@ type AggregatePlan struct {
 	// FunctionProperties are the ksql.functions.* properties in force when the query was
 	// planned (COLLECT_LIST's limit ...).
 	FunctionProperties map[string]string `json:"functionProperties,omitempty"`
-	// EmitEveryUpdate disables coalescing of updates to one key within a batch (ksqlDB with
-	// its record cache turned off, as the conformance tests run it).
+	// EmitEveryUpdate disables coalescing of updates to one key within a batch: ksqlDB with
+	// its record cache turned off (ksql.streams.cache.max.bytes.buffering=0), as its
+	// conformance tests run it.
 	EmitEveryUpdate bool `json:"emitEveryUpdate,omitempty"`
 }
 

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/streamsql/streamsql/broker"
@@ -49,7 +50,13 @@ var ErrClosed = errors.New("state: closed")
 
 // Open opens (creating if needed) the state DB in dir.
 func Open(dir string, opts Options) (*DB, error) {
-	po := &pebble.Options{}
+	po := &pebble.Options{Cache: pebble.NewCache(64 << 20), MemTableSize: 32 << 20}
+	defer po.Cache.Unref()
+	for i := range po.Levels {
+		// Lookups of new groups and windows miss: bloom filters answer them cheaply.
+		po.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
+		po.Levels[i].FilterType = pebble.TableFilter
+	}
 	if opts.InMemory {
 		po.FS = vfs.NewMem()
 		dir = "state"

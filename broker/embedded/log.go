@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/streamsql/streamsql/broker"
@@ -168,6 +169,11 @@ func Open(dir string, opts Options) (*Log, error) {
 		// tail (a crash: tolerated) from damage in the middle of the WAL (an error;
 		// older formats silently stop replaying there), and checksums sstable footers.
 		FormatMajorVersion: pebble.FormatTableFormatV6,
+		// Operator state shares this database (state.OnLog): its point lookups mostly miss
+		// (a new group, a new window), which bloom filters answer without reading blocks,
+		// and a larger memtable and block cache keep the hot groups off the disk.
+		Cache:        pebble.NewCache(64 << 20),
+		MemTableSize: 32 << 20,
 		EventListener: &pebble.EventListener{
 			// Pebble's default is Logger.Fatalf, which would take the whole server down
 			// for one bad block. The read that hit it fails with an error naming the file
@@ -177,7 +183,12 @@ func Open(dir string, opts Options) (*Log, error) {
 			},
 		},
 	}
+	for i := range popts.Levels {
+		popts.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
+		popts.Levels[i].FilterType = pebble.TableFilter
+	}
 	db, err := openPebble(dir, popts)
+	popts.Cache.Unref() // the DB holds its own reference
 	if err != nil {
 		if pebble.IsCorruptionError(err) {
 			return nil, l.wrapErr(l.nameWALs(err))

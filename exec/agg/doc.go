@@ -22,7 +22,8 @@
 //     aliases memory a later Add mutates.
 //   - Undo is ksqlDB's retraction for aggregations over a TABLE; call it only when CanUndo is
 //     true (it leaves the state unchanged otherwise).
-//   - Merge(a, b) combines two session windows' states, b being the later session.
+//   - Merge(a, b) combines two session windows' states, b being the later session. It may
+//     mutate and return a; it never modifies b, and the result shares nothing mutable with b.
 //
 // # Imports
 //

@@ -175,10 +175,19 @@ func TestStateRoundTrip(t *testing.T) {
 				return a.AppendState(nil, st)
 			}
 			ea, eb := build(c.rows[:half]), build(c.rows[half:])
-			m1 := a.Merge(mustDecode(t, a, ea), mustDecode(t, a, eb))
+			sb := mustDecode(t, a, eb)
+			m1 := a.Merge(mustDecode(t, a, ea), sb)
 			m2 := a.Merge(mustDecode(t, a, ea), mustDecode(t, a, eb))
 			require.Equal(t, a.AppendState(nil, m1), a.AppendState(nil, m2))
 			roundTrip(t, a, m1, "merge")
+			// b is left alone, and shares nothing mutable with the merged state.
+			for _, row := range c.rows {
+				m1 = a.Add(m1, row)
+				if a.CanUndo() {
+					m1 = a.Undo(m1, c.rows[0])
+				}
+			}
+			require.Equal(t, eb, a.AppendState(nil, sb), "Merge modified b")
 			m0 := a.Merge(a.Init(), mustDecode(t, a, ea))
 			require.Equal(t, ea, a.AppendState(nil, m0), "merging into an empty state changes nothing")
 		})

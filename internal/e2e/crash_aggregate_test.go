@@ -30,6 +30,7 @@ const (
 	crashChildEnv = "STREAMSQL_CRASH_CHILD_DIR"
 	crashTopic    = "crash.readings"
 	crashSQL      = `SET 'auto.offset.reset'='earliest';
+SET 'ksql.streams.cache.max.bytes.buffering'='0';
 CREATE STREAM readings (device_id VARCHAR KEY, temperature DOUBLE) WITH (kafka_topic='crash.readings', value_format='JSON');
 CREATE TABLE temp_1m AS SELECT device_id, AVG(temperature) AS avg_temp, COUNT(*) AS n FROM readings WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY device_id EMIT CHANGES;`
 )
