@@ -538,7 +538,6 @@ func (t *aggTask) emitRow(e *entry, windowed, final bool) {
 	t.pending = append(t.pending, out)
 }
 
-
 // applySession merges a record into the sessions of its group.
 func (t *aggTask) applySession(gkey []byte, group types.Row, args []types.Value, ts int64) error {
 	w := t.spec.Window
@@ -1045,4 +1044,3 @@ func (q *Query) retryable(ctx context.Context, err error, topic string) bool {
 		return true
 	}
 }
-
