@@ -51,8 +51,10 @@ var (
 	createSource   = regexp.MustCompile(`(?is)^\s*create\s+(or\s+replace\s+)?(source\s+)?(stream|table)\b`)
 )
 
-// RunCase runs one case on a fresh engine over a fresh embedded log in a temporary directory.
+// RunCase runs one case on a fresh engine over a fresh embedded log in a temporary directory,
+// with ksqlDB's test-only functions registered (RegisterTestFunctions).
 func RunCase(ctx context.Context, c *Case, opts Options) (res Result) {
+	RegisterTestFunctions()
 	start := time.Now()
 	res = Result{ID: c.ID, Feature: c.Feature, Stateless: c.Stateless()}
 	defer func() {
@@ -86,7 +88,9 @@ func RunCase(ctx context.Context, c *Case, opts Options) (res Result) {
 		return res
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	eng, err := engine.Open(ctx, engine.Config{Broker: b, Logger: logger, PollWait: 20 * time.Millisecond})
+	// ksqlDB's test driver runs with the record cache off: every update is emitted.
+	eng, err := engine.Open(ctx, engine.Config{Broker: b, Logger: logger, PollWait: 20 * time.Millisecond,
+		Properties: map[string]string{"ksql.streams.cache.max.bytes.buffering": "0"}})
 	if err != nil {
 		res.Reason = "open engine: " + err.Error()
 		return res

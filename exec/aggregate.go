@@ -894,16 +894,13 @@ func (t *aggTask) maybeEmitFinals() error {
 		}
 		return a.start < c.start
 	})
-	// Kafka Streams reads closed windows from a store that keeps size + grace of history:
-	// a window that closed longer ago than that is gone without a final row.
-	oldest := int64(-1 << 62)
-	if !w.Session {
-		oldest = t.streamTime - w.Size - w.Grace
-	}
+	// Kafka Streams reads closed windows back from a window store whose retention is size +
+	// grace: when stream time jumps more than one advance past a window's close, the window
+	// has left the store and never gets its final row. ksqlDB's results show it, so do we.
 	for _, e := range closed {
 		e.emitted = true
 		t.markDirty(e)
-		if e.start < oldest {
+		if !w.Session && t.streamTime >= e.end+w.Grace+w.Advance {
 			continue
 		}
 		t.emitRow(e, true, true)

@@ -459,7 +459,23 @@ func (q *Query) processToStream(ctx context.Context, in *inputDecoder, recs []br
 			q.plog.Record(q.spec.ID, rec, "deserialize", err)
 			continue
 		}
-		if row == nil || tomb {
+		if row == nil {
+			continue
+		}
+		if tomb {
+			if !q.spec.Source.Table || q.spec.TableFuncs != nil || rec.Key == nil {
+				continue
+			}
+			// A table's delete shows as its key with NULL values, as the changelog it is.
+			outRow := q.project(row, nil)
+			for i, null := range q.spec.TombstoneNull {
+				if null && i < len(outRow) {
+					outRow[i] = nil
+				}
+			}
+			if !q.send(outRow) {
+				return false
+			}
 			continue
 		}
 		if q.spec.TableFuncs != nil {
