@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -120,7 +121,7 @@ func (e *Engine) Catalog() *catalog.Catalog { return e.cat }
 func (e *Engine) ProcessingErrors() int64 { return e.plog.Count() }
 
 func (e *Engine) execOptions() exec.Options {
-	return exec.Options{BatchSize: e.cfg.BatchSize, PollWait: e.cfg.PollWait, Logger: e.logger, State: e.state}
+	return exec.Options{BatchSize: e.cfg.BatchSize, PollWait: e.cfg.PollWait, Logger: e.logger, State: e.state, ServiceID: e.serviceID()}
 }
 
 func (e *Engine) startPersistent(ctx context.Context, q *catalog.Query) error {
@@ -243,4 +244,13 @@ func (e *Engine) queryStateBytes(q *catalog.Query) uint64 {
 		}
 	}
 	return total
+}
+
+// serviceID names this server group in internal topic names: the command topic it shares.
+func (e *Engine) serviceID() string {
+	t := e.cfg.CommandTopic
+	if t == "" || t == catalog.DefaultCommandTopic {
+		return "default"
+	}
+	return strings.Trim(t, "_")
 }

@@ -20,11 +20,36 @@ func (q *Query) startAggregate(ctx, runCtx context.Context, offs []broker.Partit
 	if q.opts.State == nil {
 		return types.Errorf(types.CodeInternal, "query %s: aggregation without a state store", q.spec.ID)
 	}
+	repartition := ""
 	if spec.Repartition != "" {
-		err := q.b.CreateTopic(ctx, spec.Repartition, broker.TopicConfig{Partitions: int32(len(offs))})
+		repartition = q.internalTopic(spec.Repartition)
+		err := q.b.CreateTopic(ctx, repartition, broker.TopicConfig{Partitions: int32(len(offs))})
 		if err != nil && !errors.Is(err, broker.ErrTopicExists) {
-			return types.Wrap(types.CodeIO, err, "query %s: creating repartition topic %s", q.spec.ID, spec.Repartition)
+			return types.Wrap(types.CodeIO, err, "query %s: creating repartition topic %s", q.spec.ID, repartition)
 		}
+	}
+	// Without the embedded log's atomic commits, each store mirrors its writes to a compacted
+	// changelog topic, from which a server that lost its state directory restores it.
+	changelogs := !q.opts.State.Atomic() && q.spec.Sink != nil
+	store := func(kind string, p int) (*state.Store, error) {
+		s := q.opts.State.Store(fmt.Sprintf("%s/%s/%d", spec.Namespace, kind, p))
+		if !changelogs {
+			return s, nil
+		}
+		topic := q.internalTopic(spec.Namespace + "-" + kind + "-changelog")
+		err := q.b.CreateTopic(ctx, topic, broker.TopicConfig{Partitions: int32(len(offs)), Cleanup: broker.CleanupCompact, Retention: -1})
+		if err != nil && !errors.Is(err, broker.ErrTopicExists) {
+			return nil, types.Wrap(types.CodeIO, err, "query %s: creating changelog topic %s", q.spec.ID, topic)
+		}
+		s = s.WithChangelog(q.b, topic, int32(p))
+		n, err := s.Restore(ctx)
+		if err != nil {
+			return nil, types.Wrap(types.CodeIO, err, "query %s: restoring state", q.spec.ID)
+		}
+		if n > 0 {
+			q.opts.Logger.Info("restored state from changelog", "query", q.spec.ID, "topic", topic, "partition", p, "records", n)
+		}
+		return s, nil
 	}
 	type launch struct {
 		t   *task
@@ -34,7 +59,10 @@ func (q *Query) startAggregate(ctx, runCtx context.Context, offs []broker.Partit
 	for p, o := range offs {
 		t := &task{partition: int32(p)}
 		if spec.Repartition == "" {
-			store := q.opts.State.Store(fmt.Sprintf("%s/agg/%d", spec.Namespace, p))
+			store, err := store("agg", p)
+			if err != nil {
+				return err
+			}
 			if err := q.startPosition(t, store, o, q.spec.FromBeginning); err != nil {
 				return err
 			}
@@ -46,7 +74,10 @@ func (q *Query) startAggregate(ctx, runCtx context.Context, offs []broker.Partit
 			launches = append(launches, launch{t, func(ctx context.Context, t *task) { q.runAggregate(ctx, t, prep, at) }})
 			continue
 		}
-		pre := q.opts.State.Store(fmt.Sprintf("%s/pre/%d", spec.Namespace, p))
+		pre, err := store("pre", p)
+		if err != nil {
+			return err
+		}
 		if err := q.startPosition(t, pre, o, q.spec.FromBeginning); err != nil {
 			return err
 		}
@@ -54,13 +85,16 @@ func (q *Query) startAggregate(ctx, runCtx context.Context, offs []broker.Partit
 		launches = append(launches, launch{t, func(ctx context.Context, t *task) { q.runRepartition(ctx, t, prep) }})
 	}
 	if spec.Repartition != "" {
-		roffs, err := q.b.Offsets(ctx, spec.Repartition)
+		roffs, err := q.b.Offsets(ctx, repartition)
 		if err != nil {
 			return types.Wrap(types.CodeIO, err, "query %s: reading repartition topic", q.spec.ID)
 		}
 		for p, o := range roffs {
-			store := q.opts.State.Store(fmt.Sprintf("%s/agg/%d", spec.Namespace, p))
-			t := &task{partition: int32(p), topic: spec.Repartition}
+			store, err := store("agg", p)
+			if err != nil {
+				return err
+			}
+			t := &task{partition: int32(p), topic: repartition}
 			if err := q.startPosition(t, store, o, true); err != nil {
 				return err
 			}
@@ -147,7 +181,7 @@ func (t *aggTask) batchHook() func(func(*state.Batch)) {
 
 // runRepartition runs a preparing task that moves rows to the partition of their group.
 func (q *Query) runRepartition(ctx context.Context, t *task, prep *preparer) {
-	topic := q.spec.Aggregate.Repartition
+	topic := q.internalTopic(q.spec.Aggregate.Repartition)
 	var recs []broker.Record
 	q.consume(ctx, t, func(res *broker.FetchResult) bool {
 		recs = recs[:0]
@@ -374,4 +408,10 @@ func AllStoreNamespaces(namespace string, partitions int) []string {
 		out = append(out, fmt.Sprintf("%s/pre/%d", namespace, p))
 	}
 	return out
+}
+
+// internalTopic names a topic of the query's own (repartition, changelog): prefixed with the
+// server group's name so that servers with different catalogs on one cluster never share one.
+func (q *Query) internalTopic(name string) string {
+	return "_streamsql-" + q.opts.ServiceID + "-" + name
 }

@@ -26,6 +26,8 @@ type Options struct {
 	Logger   *slog.Logger
 	// State holds aggregation state (required for aggregations).
 	State *state.DB
+	// ServiceID names the group of servers sharing one catalog: it prefixes internal topics.
+	ServiceID string
 }
 
 func (o *Options) defaults() {

@@ -535,8 +535,9 @@ func windowPlan(w *ast.Window, emitFinal bool) (*WindowPlan, error) {
 	return wp, nil
 }
 
-// RepartitionTopic names the internal topic of an aggregation's repartition stage.
-func RepartitionTopic(queryID string) string { return "_streamsql-" + queryID + "-repartition" }
+// RepartitionTopic names the internal topic of an aggregation's repartition stage (the runtime
+// prefixes it with the server group's name).
+func RepartitionTopic(queryID string) string { return queryID + "-repartition" }
 
 // compileAggregate builds the runtime spec of an aggregation plan.
 func compileAggregate(p *Plan, spec *exec.Spec, scope *Scope, used map[string]bool) (*exec.Spec, error) {

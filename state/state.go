@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
@@ -50,7 +52,7 @@ var ErrClosed = errors.New("state: closed")
 
 // Open opens (creating if needed) the state DB in dir.
 func Open(dir string, opts Options) (*DB, error) {
-	po := &pebble.Options{Cache: pebble.NewCache(64 << 20), MemTableSize: 32 << 20}
+	po := &pebble.Options{Cache: pebble.NewCache(64 << 20), MemTableSize: 32 << 20, Logger: quietLogger{}}
 	defer po.Cache.Unref()
 	for i := range po.Levels {
 		// Lookups of new groups and windows miss: bloom filters answer them cheaply.
@@ -87,6 +89,75 @@ func (d *DB) Close() error {
 type Store struct {
 	d      *DB
 	prefix []byte
+	// changelog, when set, receives every committed write (see WithChangelog).
+	changelog *changelog
+}
+
+// changelog is a compacted topic partition mirroring a store.
+type changelog struct {
+	b         broker.Broker
+	topic     string
+	partition int32
+}
+
+// WithChangelog returns the store with a changelog: every batch it commits is also produced
+// (key, value; a tombstone for a delete) to partition of topic, a compacted topic, before the
+// batch is committed locally. A server that lost its state directory rebuilds the store from
+// it (Restore). On the embedded log state commits with the log itself and needs none.
+func (s *Store) WithChangelog(b broker.Broker, topic string, partition int32) *Store {
+	c := *s
+	c.changelog = &changelog{b: b, topic: topic, partition: partition}
+	return &c
+}
+
+// Restore rebuilds the store from its changelog when the store is empty (a lost or new state
+// directory) and the changelog is not. It reports how many records it replayed.
+func (s *Store) Restore(ctx context.Context) (int, error) {
+	if s.changelog == nil {
+		return 0, nil
+	}
+	empty := true
+	if err := s.Scan(nil, nil, func(_, _ []byte) bool { empty = false; return false }); err != nil {
+		return 0, err
+	}
+	if !empty {
+		return 0, nil
+	}
+	cl := s.changelog
+	offs, err := cl.b.Offsets(ctx, cl.topic)
+	if err != nil {
+		return 0, fmt.Errorf("state: changelog %s: %w", cl.topic, err)
+	}
+	if int(cl.partition) >= len(offs) {
+		return 0, nil
+	}
+	o := offs[cl.partition]
+	n := 0
+	for off := o.Earliest; off < o.Latest; {
+		res, err := cl.b.Fetch(ctx, broker.FetchRequest{Topic: cl.topic, Partition: cl.partition, Offset: off, MaxRecords: 10_000, MaxWait: 100 * time.Millisecond})
+		if err != nil {
+			return n, fmt.Errorf("state: restoring from %s/%d: %w", cl.topic, cl.partition, err)
+		}
+		b := s.d.db.NewBatch()
+		for _, r := range res.Records {
+			if r.Value == nil {
+				_ = b.Delete(s.key(r.Key), nil)
+			} else {
+				_ = b.Set(s.key(r.Key), r.Value, nil)
+			}
+			n++
+		}
+		if err := b.Commit(s.d.writeOpts()); err != nil {
+			b.Close()
+			return n, fmt.Errorf("state: restore: %w", err)
+		}
+		b.Close()
+		if res.NextOffset <= off {
+			break
+		}
+		off = res.NextOffset
+	}
+	return n, nil
 }
 
 // Store returns the store of a namespace.
@@ -163,25 +234,78 @@ func (d *DB) writeOpts() *pebble.WriteOptions {
 type Batch struct {
 	s *Store
 	b *pebble.Batch
+	// log holds the changelog records of the writes (stores with a changelog).
+	log    []broker.Record
+	ranges [][2][]byte
 }
 
 // NewBatch starts a batch.
 func (s *Store) NewBatch() *Batch { return &Batch{s: s, b: s.d.db.NewBatch()} }
 
 // Put sets key to value.
-func (b *Batch) Put(key, value []byte) { _ = b.b.Set(b.s.key(key), value, nil) }
+func (b *Batch) Put(key, value []byte) {
+	_ = b.b.Set(b.s.key(key), value, nil)
+	if cl := b.s.changelog; cl != nil {
+		b.log = append(b.log, broker.Record{Partition: cl.partition, Key: bytes.Clone(key), Value: bytes.Clone(value)})
+		if b.log[len(b.log)-1].Value == nil {
+			b.log[len(b.log)-1].Value = []byte{}
+		}
+	}
+}
 
 // Delete removes key.
-func (b *Batch) Delete(key []byte) { _ = b.b.Delete(b.s.key(key), nil) }
+func (b *Batch) Delete(key []byte) {
+	_ = b.b.Delete(b.s.key(key), nil)
+	if cl := b.s.changelog; cl != nil {
+		b.log = append(b.log, broker.Record{Partition: cl.partition, Key: bytes.Clone(key)})
+	}
+}
 
-// DeleteRange removes the keys in [lo, hi).
-func (b *Batch) DeleteRange(lo, hi []byte) { _ = b.b.DeleteRange(b.s.key(lo), b.s.key(hi), nil) }
+// DeleteRange removes the keys in [lo, hi). With a changelog, the keys the range holds when
+// the batch commits are written to it as tombstones.
+func (b *Batch) DeleteRange(lo, hi []byte) {
+	_ = b.b.DeleteRange(b.s.key(lo), b.s.key(hi), nil)
+	if b.s.changelog != nil {
+		b.ranges = append(b.ranges, [2][]byte{bytes.Clone(lo), bytes.Clone(hi)})
+	}
+}
+
+// produceChangelog writes the batch's changelog records (range deletes expanded into the
+// keys they remove).
+func (b *Batch) produceChangelog(ctx context.Context) error {
+	cl := b.s.changelog
+	if cl == nil {
+		return nil
+	}
+	recs := b.log
+	for _, r := range b.ranges {
+		err := b.s.Scan(r[0], r[1], func(k, _ []byte) bool {
+			recs = append(recs, broker.Record{Partition: cl.partition, Key: bytes.Clone(k)})
+			return true
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	if err := cl.b.Produce(ctx, cl.topic, recs); err != nil {
+		return fmt.Errorf("state: changelog %s: %w", cl.topic, err)
+	}
+	b.log, b.ranges = b.log[:0], nil
+	return nil
+}
 
 // Empty reports whether the batch holds no write.
 func (b *Batch) Empty() bool { return b.b.Empty() }
 
-// Commit applies the batch atomically (durably unless the DB is NoSync).
+// Commit applies the batch atomically (durably unless the DB is NoSync), after producing its
+// changelog records when the store has a changelog.
 func (b *Batch) Commit(ctx context.Context) error {
+	if err := b.produceChangelog(ctx); err != nil {
+		return err
+	}
 	if err := b.b.Commit(b.s.d.writeOpts()); err != nil {
 		return fmt.Errorf("state: commit: %w", err)
 	}
@@ -219,4 +343,15 @@ func prefixEnd(p []byte) []byte {
 		}
 	}
 	return nil
+}
+
+// quietLogger drops Pebble's informational lines ("Found 0 WALs") and keeps its errors.
+type quietLogger struct{}
+
+func (quietLogger) Infof(string, ...interface{}) {}
+func (quietLogger) Errorf(format string, args ...interface{}) {
+	fmt.Fprintf(os.Stderr, "state: "+format+"\n", args...)
+}
+func (quietLogger) Fatalf(format string, args ...interface{}) {
+	fmt.Fprintf(os.Stderr, "state: "+format+"\n", args...)
 }

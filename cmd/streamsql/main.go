@@ -74,7 +74,9 @@ func run(args []string) error {
 	}
 	defer b.Close()
 
-	eng, err := engine.Open(ctx, engine.Config{Broker: b, Logger: logger})
+	// On Kafka, operator state lives in Pebble under the data directory (mirrored to changelog
+	// topics); on the embedded log it shares the log's own database.
+	eng, err := engine.Open(ctx, engine.Config{Broker: b, Logger: logger, StateDir: filepath.Join(*dataDir, "state")})
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/streamsql/streamsql/broker"
 	"github.com/streamsql/streamsql/broker/embedded"
+	"github.com/streamsql/streamsql/broker/kafka"
 	"github.com/streamsql/streamsql/engine"
 	"github.com/streamsql/streamsql/engine/api"
 )
@@ -28,48 +29,69 @@ import (
 
 const (
 	crashChildEnv = "STREAMSQL_CRASH_CHILD_DIR"
-	crashTopic    = "crash.readings"
-	crashSQL      = `SET 'auto.offset.reset'='earliest';
+	// crashKafkaEnv, when set in the child, runs it on that Kafka broker with state under
+	// the child directory; crashSuffixEnv then names its topics apart from other runs.
+	crashKafkaEnv  = "STREAMSQL_CRASH_KAFKA"
+	crashSuffixEnv = "STREAMSQL_CRASH_SUFFIX"
+	crashTopic     = "crash.readings"
+	crashSQL       = `SET 'auto.offset.reset'='earliest';
 SET 'ksql.streams.cache.max.bytes.buffering'='0';
-CREATE STREAM readings (device_id VARCHAR KEY, temperature DOUBLE) WITH (kafka_topic='crash.readings', value_format='JSON');
-CREATE TABLE temp_1m AS SELECT device_id, AVG(temperature) AS avg_temp, COUNT(*) AS n FROM readings WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY device_id EMIT CHANGES;`
+CREATE STREAM readings (device_id VARCHAR KEY, temperature DOUBLE) WITH (kafka_topic='%s', value_format='JSON');
+CREATE TABLE temp_1m WITH (kafka_topic='%s') AS SELECT device_id, AVG(temperature) AS avg_temp, COUNT(*) AS n FROM readings WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY device_id EMIT CHANGES;`
 )
 
 func init() {
 	// The test binary doubles as the child server: see runCrashChild.
 	if dir := os.Getenv(crashChildEnv); dir != "" {
-		os.Exit(runCrashChild(dir))
+		os.Exit(runCrashChild(dir, os.Getenv(crashKafkaEnv), os.Getenv(crashSuffixEnv)))
 	}
 }
 
-// runCrashChild opens the log in dir, creates the pipeline unless the catalog has it, and
-// exits 0 once every query has processed its whole input.
-func runCrashChild(dir string) int {
+// runCrashChild opens the log in dir (or connects to kafkaAddr, with state in dir), creates
+// the pipeline unless the catalog has it, and exits 0 once every query has processed its
+// whole input.
+func runCrashChild(dir, kafkaAddr, suffix string) int {
 	ctx := context.Background()
-	log, err := embedded.Open(dir, embedded.Options{})
-	if err != nil {
+	fail := func(err error) int {
 		fmt.Fprintln(os.Stderr, "child:", err)
 		return 2
 	}
-	eng, err := engine.Open(ctx, engine.Config{Broker: log, PollWait: 20 * time.Millisecond})
+	var b broker.Broker
+	cfg := engine.Config{PollWait: 20 * time.Millisecond}
+	input, output := crashTopic, "TEMP_1M"
+	if kafkaAddr != "" {
+		kb, err := kafka.Open(ctx, []string{kafkaAddr}, kafka.Options{})
+		if err != nil {
+			return fail(err)
+		}
+		b = kb
+		cfg.StateDir = filepath.Join(dir, "state")
+		cfg.CommandTopic = "_streamsql_commands_" + suffix
+		input, output = crashTopic+"."+suffix, "TEMP_1M_"+suffix
+	} else {
+		log, err := embedded.Open(dir, embedded.Options{})
+		if err != nil {
+			return fail(err)
+		}
+		b = log
+	}
+	cfg.Broker = b
+	eng, err := engine.Open(ctx, cfg)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "child:", err)
-		return 2
+		return fail(err)
 	}
 	sess, _ := eng.NewSession(ctx, nil)
 	if err := sess.Run(ctx, "DESCRIBE temp_1m;", func(*api.Result) error { return nil }); err != nil {
-		if err := sess.Run(ctx, crashSQL, func(*api.Result) error { return nil }); err != nil {
-			fmt.Fprintln(os.Stderr, "child:", err)
-			return 2
+		if err := sess.Run(ctx, fmt.Sprintf(crashSQL, input, output), func(*api.Result) error { return nil }); err != nil {
+			return fail(err)
 		}
 	}
 	fmt.Println("READY")
 	if err := eng.WaitIdle(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "child:", err)
-		return 2
+		return fail(err)
 	}
 	_ = eng.Close()
-	_ = log.Close()
+	_ = b.Close()
 	fmt.Println("DONE")
 	return 0
 }
@@ -119,10 +141,10 @@ func TestAggregationSurvivesSIGKILL(t *testing.T) {
 var errKilled = fmt.Errorf("killed")
 
 // runChild runs the child server on dir until it finishes, or kills it after killAfter.
-func runChild(t *testing.T, dir string, killAfter time.Duration) error {
+func runChild(t *testing.T, dir string, killAfter time.Duration, env ...string) error {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
+	cmd.Env = append(append(os.Environ(), crashChildEnv+"="+dir), env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	require.NoError(t, cmd.Start())
@@ -136,6 +158,9 @@ func runChild(t *testing.T, dir string, killAfter time.Duration) error {
 	case err := <-done:
 		if err != nil {
 			return fmt.Errorf("child: %v\n%s", err, out.String())
+		}
+		if !strings.Contains(out.String(), "DONE") {
+			return fmt.Errorf("child exited without finishing:\n%s", out.String())
 		}
 		return nil
 	case <-timer:
@@ -237,4 +262,97 @@ func pullAll(t *testing.T, dir string) string {
 	sort.Strings(rows)
 	require.NotEmpty(t, rows)
 	return strings.Join(rows, "\n")
+}
+
+// On Kafka the same crash test holds after deduplication: outputs are at-least-once (a batch
+// produced before the crash is produced again), while state is effectively once (it commits
+// with the offsets), so the last value per key and window, and the table, equal an
+// uninterrupted run's.
+func TestKafkaAggregationSurvivesSIGKILL(t *testing.T) {
+	addr := kafkaBroker(t)
+	n := 500_000
+	if testing.Short() {
+		n = 50_000
+	}
+	ctx := context.Background()
+	stamp := fmt.Sprint(time.Now().UnixNano())
+	kb, err := kafka.Open(ctx, []string{addr}, kafka.Options{})
+	require.NoError(t, err)
+	defer kb.Close()
+	// One input topic, read by two independent servers (their own catalogs and outputs).
+	refSuffix, crashSuffix := "ref"+stamp, "crash"+stamp
+	for _, suffix := range []string{refSuffix, crashSuffix} {
+		produceReadings(t, kb, crashTopic+"."+suffix, n)
+	}
+	base := t.TempDir()
+	env := func(suffix string) []string {
+		return []string{crashKafkaEnv + "=" + addr, crashSuffixEnv + "=" + suffix}
+	}
+	start := time.Now()
+	require.NoError(t, runChild(t, filepath.Join(base, "ref"), 0, env(refSuffix)...))
+	uninterrupted := time.Since(start)
+	t.Logf("uninterrupted run over %d readings on Kafka: %v", n, uninterrupted)
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 11))
+	kills := 0
+	for i := 0; i < 3; i++ {
+		// The child needs ~100 ms to start; kill within the first part of a whole run.
+		after := time.Duration(rng.Int64N(int64(uninterrupted/2))) + 150*time.Millisecond
+		if err := runChild(t, filepath.Join(base, "crash"), after, env(crashSuffix)...); err == errKilled {
+			kills++
+		} else {
+			require.NoError(t, err)
+		}
+	}
+	require.NoError(t, runChild(t, filepath.Join(base, "crash"), 0, env(crashSuffix)...))
+	t.Logf("killed %d times", kills)
+	want := lastPerKey(t, kb, "TEMP_1M_"+refSuffix)
+	got := lastPerKey(t, kb, "TEMP_1M_"+crashSuffix)
+	require.NotEmpty(t, want)
+	require.Equal(t, want, got, "output topic after deduplication by key and window")
+}
+
+// produceReadings writes n readings to a new 3-partition Kafka topic.
+func produceReadings(t *testing.T, b broker.Broker, topic string, n int) {
+	t.Helper()
+	ctx := context.Background()
+	require.NoError(t, b.CreateTopic(ctx, topic, broker.TopicConfig{Partitions: 3}))
+	const batch = 10_000
+	recs := make([]broker.Record, 0, batch)
+	base := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < n; i++ {
+		recs = append(recs, broker.Record{
+			Partition: broker.AnyPartition,
+			Key:       []byte(fmt.Sprintf("dev-%03d", i%500)),
+			Value:     []byte(fmt.Sprintf(`{"temperature":%g}`, 15+float64(i%97)/4)),
+			Timestamp: base.Add(time.Duration(i) * 10 * time.Millisecond),
+		})
+		if len(recs) == batch || i == n-1 {
+			require.NoError(t, b.Produce(ctx, topic, recs))
+			recs = recs[:0]
+		}
+	}
+}
+
+// lastPerKey reads a topic and keeps the last value per (partition, key): a windowed key
+// holds the window, so this is the last value per key and window.
+func lastPerKey(t *testing.T, b broker.Broker, topic string) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	offs, err := b.Offsets(ctx, topic)
+	require.NoError(t, err)
+	out := map[string]string{}
+	for p, o := range offs {
+		for off := o.Earliest; off < o.Latest; {
+			res, err := b.Fetch(ctx, broker.FetchRequest{Topic: topic, Partition: int32(p), Offset: off, MaxRecords: 50_000, MaxBytes: 16 << 20, MaxWait: time.Second})
+			require.NoError(t, err)
+			for _, r := range res.Records {
+				out[fmt.Sprintf("%d|%x", p, r.Key)] = fmt.Sprintf("%s|%d", r.Value, r.Timestamp.UnixMilli())
+			}
+			if res.NextOffset <= off {
+				break
+			}
+			off = res.NextOffset
+		}
+	}
+	return out
 }
