@@ -12,6 +12,7 @@ import (
 
 	"github.com/streamsql/streamsql/broker"
 	"github.com/streamsql/streamsql/engine/api"
+	"github.com/streamsql/streamsql/exec"
 	"github.com/streamsql/streamsql/types"
 )
 
@@ -139,4 +140,24 @@ func TestPushQueryOverTableShowsUpdatesAndDeletes(t *testing.T) {
 		rows = append(rows, fmt.Sprint([]any(r)))
 	}
 	require.Equal(t, []string{"[d1 lab]", "[d1 hall]", "[d1 <nil>]"}, rows)
+}
+
+func TestDescribeExtendedShowsStateAndTerminateDropsIt(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun(iotSetup)
+	h.mustRun(`CREATE TABLE stats AS SELECT device_id, COUNT(*) AS n FROM readings GROUP BY device_id;`)
+	require.NoError(t, h.eng.WaitIdle(context.Background()))
+	res := h.mustRun(`DESCRIBE stats EXTENDED;`)
+	require.Contains(t, strings.Join(res[0].Notices, "\n"), "Queries that write into this table: CTAS_STATS_")
+	id := h.eng.cat.Queries()[0].ID
+	keys := func() int {
+		n := 0
+		for _, ns := range exec.AllStoreNamespaces(id, 3) {
+			require.NoError(t, h.eng.state.Store(ns).Scan(nil, nil, func(_, _ []byte) bool { n++; return true }))
+		}
+		return n
+	}
+	require.NotZero(t, keys())
+	h.mustRun(`TERMINATE ` + id + `;`)
+	require.Zero(t, keys(), "a terminated query's state is dropped")
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -253,4 +254,44 @@ func (e *Engine) serviceID() string {
 		return "default"
 	}
 	return strings.Trim(t, "_")
+}
+
+// lateRecords is how many records a running query dropped for arriving after their window
+// closed.
+func (e *Engine) lateRecords(id string) int64 {
+	e.mu.Lock()
+	q := e.running[id]
+	e.mu.Unlock()
+	if q == nil {
+		return 0
+	}
+	return q.LateRecords()
+}
+
+// dropState removes a stopped query's operator state and internal topics: a terminated query's
+// state is garbage, and a replaced aggregation rebuilds its own.
+func (e *Engine) dropState(ctx context.Context, id string) {
+	q, ok := e.cat.Query(id)
+	if !ok {
+		return
+	}
+	plan, err := planner.DecodePlan(q.Plan)
+	if err != nil || plan.Aggregate == nil {
+		return
+	}
+	n := int(plan.Source.Partitions)
+	if n <= 0 {
+		n = 1
+	}
+	for _, ns := range exec.AllStoreNamespaces(id, n) {
+		if err := e.state.Store(ns).Drop(); err != nil {
+			e.logger.Warn("dropping query state", "query", id, "err", err)
+		}
+	}
+	opts := e.execOptions()
+	for _, topic := range exec.InternalTopics(opts, id) {
+		if err := e.b.DeleteTopic(ctx, topic); err != nil && !errors.Is(err, broker.ErrUnknownTopic) {
+			e.logger.Warn("deleting internal topic", "query", id, "topic", topic, "err", err)
+		}
+	}
 }

@@ -301,6 +301,7 @@ func (s *Session) startQuery(ctx context.Context, plan *planner.Plan, text strin
 	if op != "" {
 		if replaced != "" {
 			e.stopPersistent(replaced)
+			e.dropState(ctx, replaced)
 			if err := e.log.Append(ctx, e.cat, &catalog.Command{Op: catalog.OpTerminateQuery, Name: replaced}); err != nil {
 				return nil, err
 			}
@@ -371,6 +372,7 @@ func (s *Session) drop(ctx context.Context, n *ast.Drop) (*api.Result, error) {
 		}
 		for _, q := range writers {
 			e.stopPersistent(q)
+			e.dropState(ctx, q)
 			if err := e.log.Append(ctx, e.cat, &catalog.Command{Op: catalog.OpTerminateQuery, Name: q}); err != nil {
 				return nil, err
 			}
@@ -420,6 +422,7 @@ func (s *Session) terminate(ctx context.Context, n *ast.Terminate) (*api.Result,
 	}
 	for _, id := range ids {
 		e.stopPersistent(id)
+		e.dropState(ctx, id)
 		if err := e.log.Append(ctx, e.cat, &catalog.Command{Op: catalog.OpTerminateQuery, Name: id}); err != nil {
 			return nil, err
 		}

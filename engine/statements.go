@@ -296,6 +296,23 @@ func (s *Session) describeSource(src *catalog.Source, extended bool) *api.Result
 		if r := s.e.cat.QueriesReading(src.Name); len(r) > 0 {
 			res.Notices = append(res.Notices, "Queries that read from this "+strings.ToLower(string(src.Kind))+": "+strings.Join(r, ", "))
 		}
+		if w := src.Window; w != nil {
+			wn := "Windowed: " + string(w.Type)
+			if w.SizeMs > 0 {
+				wn += fmt.Sprintf(" (size %d ms)", w.SizeMs)
+			}
+			res.Notices = append(res.Notices, wn)
+		}
+		for _, id := range src.WriterQueries {
+			if q, ok := s.e.cat.Query(id); ok {
+				if n := s.e.queryStateBytes(q); n > 0 {
+					res.Notices = append(res.Notices, fmt.Sprintf("State of %s: %d bytes on disk (estimate)", id, n))
+				}
+			}
+			if late := s.e.lateRecords(id); late > 0 {
+				res.Notices = append(res.Notices, fmt.Sprintf("Late records dropped by %s (past their window's grace period, since start): %d", id, late))
+			}
+		}
 		res.Notices = append(res.Notices, fmt.Sprintf("Processing errors (all queries since start): %d", s.e.plog.Count()))
 		res.Notices = append(res.Notices, "Statement: "+src.Statement)
 	}

@@ -60,3 +60,35 @@ type Session interface {
 	// Close ends the session and frees anything it holds.
 	Close() error
 }
+
+// CatalogReader may be implemented by a Session to describe the streams and tables its
+// client can see, for the Postgres catalog (pg_catalog, information_schema) that clients and
+// BI tools browse. The answer is read live on every catalog query.
+type CatalogReader interface {
+	// Relations returns every stream and table, sorted by name.
+	Relations(ctx context.Context) ([]Relation, error)
+}
+
+// Relation is a stream or table as the Postgres catalog shows it.
+type Relation struct {
+	Name string
+	// Kind is "STREAM" or "TABLE".
+	Kind  string
+	Topic string
+	// KeyFormat and ValueFormat name the serialization formats (JSON, AVRO, KAFKA ...).
+	KeyFormat   string
+	ValueFormat string
+	Columns     []RelationColumn
+	// Statement is the SQL text that created the relation.
+	Statement string
+}
+
+// RelationColumn is one column of a Relation, in declaration order.
+type RelationColumn struct {
+	Name string
+	Type types.Type
+	// Key marks a KEY column of a stream or a PRIMARY KEY column of a table.
+	Key bool
+	// Header marks a HEADER / HEADERS column.
+	Header bool
+}
