@@ -161,3 +161,18 @@ func TestDescribeExtendedShowsStateAndTerminateDropsIt(t *testing.T) {
 	h.mustRun(`TERMINATE ` + id + `;`)
 	require.Zero(t, keys(), "a terminated query's state is dropped")
 }
+
+func TestDescribeAggregateFunction(t *testing.T) {
+	h := newHarness(t)
+	res := h.mustRun(`DESCRIBE FUNCTION avg;`)
+	require.Contains(t, res[0].Notices[0], "AGGREGATE")
+	require.Contains(t, fmt.Sprint(res[0].Rows), "AVG(col1 DOUBLE)")
+	res = h.mustRun(`SHOW FUNCTIONS;`)
+	names := map[string]string{}
+	for _, r := range res[0].Rows {
+		names[r[0].(string)] = r[1].(string)
+	}
+	for _, f := range []string{"COUNT", "LATEST_BY_OFFSET", "TOPK", "HISTOGRAM", "CORRELATION"} {
+		require.Equal(t, "AGGREGATE", names[f], f)
+	}
+}

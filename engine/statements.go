@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"github.com/streamsql/streamsql/broker"
 	"github.com/streamsql/streamsql/catalog"
 	"github.com/streamsql/streamsql/engine/api"
+	"github.com/streamsql/streamsql/exec/agg"
 	"github.com/streamsql/streamsql/exec/expr"
 	"github.com/streamsql/streamsql/parser/ast"
 	"github.com/streamsql/streamsql/planner"
@@ -166,7 +168,7 @@ func (s *Session) show(ctx context.Context, n *ast.Show) (*api.Result, error) {
 		}
 		var rows []types.Row
 		for _, src := range e.cat.Sources(kind) {
-			rows = append(rows, types.Row{src.Name, src.Topic, src.KeyFormat.Name, src.ValueFormat.Name, false})
+			rows = append(rows, types.Row{src.Name, src.Topic, src.KeyFormat.Name, src.ValueFormat.Name, src.Window != nil})
 		}
 		cols := textColumns(title, "Kafka Topic", "Key Format", "Value Format", "Windowed")
 		cols[4].Type = types.BooleanType
@@ -241,6 +243,10 @@ func (s *Session) show(ctx context.Context, n *ast.Show) (*api.Result, error) {
 			}
 			rows = append(rows, types.Row{f.Name, string(f.Category), strings.Join(sigs, "\n"), f.Description})
 		}
+		for _, f := range agg.All() {
+			rows = append(rows, types.Row{f.Name, "AGGREGATE", strings.Join(f.Signatures, "\n"), f.Description})
+		}
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i][0].(string) < rows[j][0].(string) })
 		return rowsResult("SHOW", textColumns("Function Name", "Category", "Signatures", "Description"), rows), nil
 	}
 	return nil, types.ErrorAt(types.CodeFeatureNotSupported, n.Pos(), "SHOW %s is not supported", n.What)
@@ -453,7 +459,16 @@ func (s *Session) print(ctx context.Context, n *ast.Print) (*api.Result, error) 
 	if n.Limit != nil {
 		limit = *n.Limit
 	}
-	ps := newPrintStream(s.e.b, topic, offs, fromBeginning, limit)
+	// A windowed source's keys carry their window: print it as ksqlDB does, [key@start/end].
+	var window *catalog.Window
+	for _, kind := range []catalog.Kind{catalog.Stream, catalog.Table} {
+		for _, src := range s.e.cat.Sources(kind) {
+			if src.Topic == topic && src.Window != nil {
+				window = src.Window
+			}
+		}
+	}
+	ps := newPrintStream(s.e.b, topic, offs, fromBeginning, limit, window)
 	return &api.Result{Tag: "PRINT", Columns: textColumns("record"), Stream: ps}, nil
 }
 
@@ -467,7 +482,7 @@ type printStream struct {
 	limit  int64
 }
 
-func newPrintStream(b broker.Broker, topic string, offs []broker.PartitionOffsets, fromBeginning bool, limit int64) *printStream {
+func newPrintStream(b broker.Broker, topic string, offs []broker.PartitionOffsets, fromBeginning bool, limit int64, window *catalog.Window) *printStream {
 	ctx, cancel := context.WithCancel(context.Background())
 	ps := &printStream{rows: make(chan types.Row, 64), cancel: cancel, limit: limit}
 	for p, o := range offs {
@@ -488,7 +503,7 @@ func newPrintStream(b broker.Broker, topic string, offs []broker.PartitionOffset
 					continue
 				}
 				for i := range res.Records {
-					line := formatPrinted(&res.Records[i])
+					line := formatPrinted(&res.Records[i], window)
 					select {
 					case ps.rows <- types.Row{line}:
 					case <-ctx.Done():
@@ -538,11 +553,26 @@ func (ps *printStream) Close() error {
 }
 
 // formatPrinted renders a record the way ksqlDB's PRINT does.
-func formatPrinted(r *broker.Record) string {
+func formatPrinted(r *broker.Record, window *catalog.Window) string {
 	ts := r.Timestamp.UTC().Format("2006/01/02 15:04:05.000 Z")
 	key := "<null>"
 	if r.Key != nil {
 		key = printable(r.Key)
+		n := 8
+		if window.IsSession() {
+			n = 16
+		}
+		if window != nil && len(r.Key) >= n {
+			k, suffix := r.Key[:len(r.Key)-n], r.Key[len(r.Key)-n:]
+			var start, end int64
+			if window.IsSession() {
+				end, start = int64(binary.BigEndian.Uint64(suffix)), int64(binary.BigEndian.Uint64(suffix[8:]))
+			} else {
+				start = int64(binary.BigEndian.Uint64(suffix))
+				end = start + window.SizeMs
+			}
+			key = fmt.Sprintf("[%s@%d/%d]", printable(k), start, end)
+		}
 	}
 	value := "<null>"
 	if r.Value != nil {
@@ -580,6 +610,20 @@ func (s *Session) describeFunction(n *ast.DescribeFunction) (*api.Result, error)
 		}
 	}
 	if !ok {
+		if af := agg.Lookup(n.Name.Name); af != nil {
+			var rows []types.Row
+			for _, sg := range af.Signatures {
+				sig, ret, _ := strings.Cut(sg, " → ")
+				rows = append(rows, types.Row{sig, ret})
+			}
+			res := rowsResult("DESCRIBE", textColumns("Signature", "Returns"), rows)
+			res.Notices = []string{
+				fmt.Sprintf("Name: %s, Type: AGGREGATE", af.Name),
+				"Description: " + af.Description,
+				"Example: " + af.Example,
+			}
+			return res, nil
+		}
 		return nil, types.ErrorAt(types.CodeUndefinedFunction, n.Name.Pos, "Can't find any functions with the name '%s'", n.Name.Name)
 	}
 	var rows []types.Row

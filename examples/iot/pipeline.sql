@@ -41,3 +41,19 @@ CREATE STREAM humidity_by_site
     SELECT site, device_id, humidity
     FROM humidity_readings
     PARTITION BY site;
+
+-- The 5-minute average temperature per device: a true average (AVG keeps a sum and a count per
+-- window), one row per device and window, emitted once when the window closes (EMIT FINAL:
+-- when the device's partition has seen a reading at or after the window's end). The windows
+-- live in the state store; a pull query reads any device's current windows at once.
+CREATE TABLE temp_5m
+    WITH (kafka_topic='iot.temperature.avg_5m') AS
+    SELECT device_id,
+           AVG(celsius) AS avg_celsius,
+           MIN(celsius) AS min_celsius,
+           MAX(celsius) AS max_celsius,
+           COUNT(*)     AS readings
+    FROM temperature_readings
+    WINDOW TUMBLING (SIZE 5 MINUTES)
+    GROUP BY device_id
+    EMIT FINAL;

@@ -81,6 +81,12 @@ sql 30 -c "SET 'auto.offset.reset'='earliest';" \
 step "the re-keyed stream: PRINT 'iot.humidity.by_site' FROM BEGINNING LIMIT 6"
 sql 30 -c "PRINT 'iot.humidity.by_site' FROM BEGINNING LIMIT 6;"
 
+step "the 5-minute averages (EMIT FINAL): PRINT 'iot.temperature.avg_5m' FROM BEGINNING LIMIT 3"
+sql 30 -c "PRINT 'iot.temperature.avg_5m' FROM BEGINNING LIMIT 3;"
+
+step "a pull query: greenhouse-1's 5-minute windows, from the state store"
+sql 10 -c "SELECT device_id, TIMESTAMPTOSTRING(WINDOWSTART, 'HH:mm', 'UTC') AS window_start, avg_celsius, min_celsius, max_celsius, readings FROM temp_5m WHERE device_id = 'greenhouse-1';"
+
 step "stop streamsql"
 kill -TERM "$SERVER_PID"
 for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
