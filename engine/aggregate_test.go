@@ -176,3 +176,36 @@ func TestDescribeAggregateFunction(t *testing.T) {
 		require.Equal(t, "AGGREGATE", names[f], f)
 	}
 }
+
+// Grouping by a value column of a multi-partition source moves rows through the repartition
+// topic; over a table, a row that changes group is retracted from its old group.
+func TestRepartitionedAggregations(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun(`SET 'auto.offset.reset'='earliest';
+		CREATE STREAM readings (device_id STRING KEY, site STRING, temperature DOUBLE)
+		  WITH (kafka_topic='r', value_format='JSON', partitions=3);
+		CREATE TABLE devices (id STRING PRIMARY KEY, room STRING)
+		  WITH (kafka_topic='devices', value_format='JSON', partitions=3);
+		CREATE TABLE per_site AS SELECT site, COUNT(*) AS n, SUM(temperature) AS total FROM readings GROUP BY site;
+		CREATE TABLE per_room AS SELECT room, COUNT(*) AS n FROM devices GROUP BY room;`)
+	for i := 0; i < 30; i++ {
+		h.mustRun(fmt.Sprintf(`INSERT INTO readings (device_id, site, temperature) VALUES ('d%d', 's%d', 1.0);`, i, i%2))
+	}
+	for i := 0; i < 6; i++ {
+		h.mustRun(fmt.Sprintf(`INSERT INTO devices (id, room) VALUES ('d%d', 'r%d');`, i, i%2))
+	}
+	require.ElementsMatch(t, []string{"[s0 15 15]", "[s1 15 15]"}, h.pull(`SELECT site, n, total FROM per_site;`))
+	require.ElementsMatch(t, []string{"[r0 3]", "[r1 3]"}, h.pull(`SELECT room, n FROM per_room;`))
+
+	h.restart()
+	// d0 moves from r0 to r1; d1 is deleted (a tombstone) from r1.
+	h.mustRun(`INSERT INTO devices (id, room) VALUES ('d0', 'r1');`)
+	require.NoError(t, h.log.Produce(context.Background(), "devices", []broker.Record{{Partition: broker.AnyPartition, Key: []byte("d1")}}))
+	h.mustRun(`INSERT INTO readings (device_id, site, temperature) VALUES ('d99', 's0', 2.5);`)
+	require.Eventually(t, func() bool {
+		return fmt.Sprint(h.pull(`SELECT room, n FROM per_room ORDER BY room;`)) == "[[r0 2] [r1 3]]"
+	}, 10*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool {
+		return fmt.Sprint(h.pull(`SELECT site, n, total FROM per_site WHERE site = 's0';`)) == "[[s0 16 17.5]]"
+	}, 10*time.Second, 20*time.Millisecond)
+}
