@@ -415,3 +415,14 @@ func AllStoreNamespaces(namespace string, partitions int) []string {
 func (q *Query) internalTopic(name string) string {
 	return "_streamsql-" + q.opts.ServiceID + "-" + name
 }
+
+// InternalTopics lists the internal topics an aggregation may have created (repartition and
+// changelogs), for cleanup when it is terminated.
+func InternalTopics(opts Options, namespace string) []string {
+	q := &Query{opts: opts}
+	return []string{
+		q.internalTopic(namespace + "-repartition"),
+		q.internalTopic(namespace + "-agg-changelog"),
+		q.internalTopic(namespace + "-pre-changelog"),
+	}
+}
