@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/streamsql/streamsql/engine/api"
+	"github.com/streamsql/streamsql/pgcatalog"
 	"github.com/streamsql/streamsql/types"
 )
 
@@ -58,10 +59,16 @@ type conn struct {
 	protoErr   error                   // what readLoop could not decode
 	stmtCancel context.CancelCauseFunc // the running statement, for CancelRequest
 
-	tx       byte // transaction status from the command tags: 'I', 'T' or 'E'
-	stmts    map[string]*statement
-	portals  map[string]*portal
-	skipping bool // an extended-protocol message failed: ignore messages until Sync
+	tx       byte // transaction status: 'I', 'T' or 'E'
+	settings *pgcatalog.Settings
+	user     string
+	database string
+	// savepoints and the SET LOCAL changes to undo, of the open transaction block
+	savepoints []string
+	localUndo  []localSetting
+	stmts      map[string]*statement
+	portals    map[string]*portal
+	skipping   bool // an extended-protocol message failed: ignore messages until Sync
 
 	unflushed bool  // messages are buffered
 	pending   int   // bytes of rows buffered, for flushThreshold

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/streamsql/streamsql/engine/api"
+	"github.com/streamsql/streamsql/pgcatalog"
 	"github.com/streamsql/streamsql/types"
 )
 
@@ -20,7 +21,7 @@ type statement struct {
 	paramOIDs []uint32 // one per $n; 0 where the client left the type unspecified
 
 	described bool
-	columns   []api.Column // nil: the statement returns no rows
+	enc       rowEncoder // nil: the statement returns no rows
 }
 
 // portal is a bound statement (Bind). It runs on its first Describe or Execute; its rows are
@@ -35,7 +36,7 @@ type portal struct {
 	cancel  context.CancelCauseFunc
 
 	ran      bool
-	res      *api.Result // nil after running: an empty query
+	res      *result // nil after running: an empty query
 	src      rowSource
 	notified bool // the result's notices were sent
 }
@@ -138,10 +139,10 @@ func (c *conn) describe(m *pgproto3.Describe) bool {
 			}
 		}
 		c.send(&pgproto3.ParameterDescription{ParameterOIDs: st.paramOIDs})
-		if st.columns == nil {
+		if st.enc == nil {
 			c.send(&pgproto3.NoData{})
 		} else {
-			c.send(rowDescription(st.columns, nil)) // formats are not known before Bind: text
+			c.send(st.enc.describe(nil)) // formats are not known before Bind: text
 		}
 	case 'P':
 		p, err := c.portal(m.Name)
@@ -151,14 +152,15 @@ func (c *conn) describe(m *pgproto3.Describe) bool {
 		if ok, alive := c.runPortal(p); !ok {
 			return alive
 		}
-		if p.res == nil || !isQuery(p.res) || p.res.CopyOut {
+		if p.res == nil || !p.res.isQuery() || p.res.CopyOut && p.res.cat == nil {
 			c.send(&pgproto3.NoData{})
 			break
 		}
-		if err := checkFormats(p.formats, len(p.res.Columns), "result"); err != nil {
+		enc := p.res.encoder()
+		if err := checkFormats(p.formats, enc.width(), "result"); err != nil {
 			return c.extendedFailed(c.ctx, err)
 		}
-		c.send(rowDescription(p.res.Columns, p.formats))
+		c.send(enc.describe(p.formats))
 	default:
 		c.setProtocolError(fmt.Errorf("invalid Describe type %q", m.ObjectType))
 		return false
@@ -171,34 +173,64 @@ func (c *conn) describe(m *pgproto3.Describe) bool {
 func (c *conn) describeStatement(st *statement) (ok, alive bool) {
 	ctx, end := c.beginStatement(c.ctx)
 	defer end()
+	nulls := make([]string, len(st.paramOIDs))
+	for i := range nulls {
+		nulls[i] = "NULL"
+	}
+	// Statements the wire answers itself are described by running them with NULL
+	// parameters: catalog queries and SHOW change nothing.
+	if stmts := pgcatalog.SplitStatements(st.sql); len(stmts) == 1 {
+		switch route := pgcatalog.Classify(stmts[0].Text); {
+		case route == pgcatalog.RouteCatalog || route == pgcatalog.RouteSession && firstKeyword(st.sql) == "SHOW":
+			sql, pm := substitute(st.sql, nulls)
+			var enc rowEncoder
+			err := c.run(ctx, sql, func(r *result) error {
+				if enc == nil && r.isQuery() {
+					enc = r.encoder()
+				}
+				return nil
+			})
+			if err != nil {
+				return false, c.extendedFailedAt(ctx, err, st.sql, pm)
+			}
+			st.enc, st.described = enc, true
+			return true, true
+		case route != pgcatalog.RouteEngine:
+			st.described = true
+			return true, true
+		}
+	}
 	if d, ok := c.sess.(Describer); ok {
 		cols, err := d.Describe(ctx, st.sql)
 		if err != nil {
 			return false, c.extendedFailedAt(ctx, err, st.sql, nil)
 		}
-		st.columns, st.described = cols, true
+		st.described = true
+		if cols != nil {
+			st.enc = engineEncoder(cols)
+		}
 		return true, true
 	}
 	st.described = true
 	if !returnsRows(st.sql) {
 		return true, true
 	}
-	nulls := make([]string, len(st.paramOIDs))
-	for i := range nulls {
-		nulls[i] = "NULL"
-	}
 	sql, pm := substitute(st.sql, nulls)
-	err := c.sess.Run(ctx, sql, func(r *api.Result) error {
+	err := c.run(ctx, sql, func(r *result) error {
 		if r.Stream != nil {
 			c.safely("closing a row stream", r.Stream.Close)
 		}
-		if st.columns == nil && isQuery(r) && !r.CopyOut {
-			st.columns = append([]api.Column{}, r.Columns...)
+		if st.enc == nil && r.isQuery() && !(r.CopyOut && r.cat == nil) {
+			if r.cat != nil {
+				st.enc = r.encoder()
+			} else {
+				st.enc = engineEncoder(append([]api.Column{}, r.Columns...))
+			}
 		}
 		return nil
 	})
 	if err != nil {
-		st.described, st.columns = false, nil
+		st.described, st.enc = false, nil
 		return false, c.extendedFailedAt(ctx, err, st.sql, pm)
 	}
 	return true, true
@@ -216,8 +248,8 @@ func (c *conn) runPortal(p *portal) (ok, alive bool) {
 	}
 	c.setRunning(p.cancel)
 	defer c.setRunning(nil)
-	var res *api.Result
-	err := c.sess.Run(p.ctx, p.sql, func(r *api.Result) error {
+	var res *result
+	err := c.run(p.ctx, p.sql, func(r *result) error {
 		if res != nil {
 			if r.Stream != nil {
 				c.safely("closing a row stream", r.Stream.Close)
@@ -251,31 +283,32 @@ func (c *conn) execute(m *pgproto3.Execute) bool {
 		return true
 	}
 	if !p.notified {
-		c.sendNotices(r)
+		c.sendNotices(r.Result)
 		p.notified = true
 	}
 	c.setRunning(p.cancel)
 	defer c.setRunning(nil)
 	switch {
-	case r.CopyOut:
+	case r.CopyOut && r.cat == nil:
 		if _, err := c.sendCopyOut(p.ctx, r.Columns, p.src); err != nil {
 			return c.extendedFailedAt(p.ctx, err, "", nil)
 		}
-	case isQuery(r):
-		if err := checkFormats(p.formats, len(r.Columns), "result"); err != nil {
+	case r.isQuery():
+		enc := r.encoder()
+		if err := checkFormats(p.formats, enc.width(), "result"); err != nil {
 			return c.extendedFailed(c.ctx, err)
 		}
-		n, more, err := c.sendRows(p.ctx, r.Columns, p.formats, p.src, int(min(m.MaxRows, 1<<31-1)))
+		n, more, err := c.sendRows(p.ctx, enc, p.formats, p.src, int(min(m.MaxRows, 1<<31-1)))
 		if err != nil {
 			return c.extendedFailedAt(p.ctx, err, "", nil)
 		}
 		if more {
 			c.send(&pgproto3.PortalSuspended{})
 		} else {
-			c.commandComplete(completeTag(r.Tag, n))
+			c.commandCompleteFor(r, completeTag(r.Tag, n))
 		}
 	default:
-		c.commandComplete(r.Tag)
+		c.commandCompleteFor(r, r.Tag)
 	}
 	return c.writeErr == nil
 }

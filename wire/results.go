@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/streamsql/streamsql/engine/api"
+	"github.com/streamsql/streamsql/pgcatalog"
 	"github.com/streamsql/streamsql/types"
 )
 
@@ -24,24 +25,25 @@ func isQuery(r *api.Result) bool {
 
 // writeResult sends one result of a simple query; the rows of a push query are streamed as
 // they arrive. The result's stream is always closed.
-func (c *conn) writeResult(ctx context.Context, r *api.Result) error {
+func (c *conn) writeResult(ctx context.Context, r *result) error {
 	src := newRowSource(ctx, r, c)
 	defer src.close()
-	c.sendNotices(r)
+	c.sendNotices(r.Result)
 	switch {
-	case r.CopyOut:
+	case r.CopyOut && r.cat == nil:
 		if _, err := c.sendCopyOut(ctx, r.Columns, src); err != nil {
 			return err
 		}
-	case isQuery(r):
-		c.send(rowDescription(r.Columns, nil))
-		n, _, err := c.sendRows(ctx, r.Columns, nil, src, 0)
+	case r.isQuery():
+		enc := r.encoder()
+		c.send(enc.describe(nil))
+		n, _, err := c.sendRows(ctx, enc, nil, src, 0)
 		if err != nil {
 			return err
 		}
-		c.commandComplete(completeTag(r.Tag, n))
+		c.commandCompleteFor(r, completeTag(r.Tag, n))
 	default:
-		c.commandComplete(r.Tag)
+		c.commandCompleteFor(r, r.Tag)
 	}
 	return c.writeErr
 }
@@ -50,6 +52,58 @@ func (c *conn) sendNotices(r *api.Result) {
 	for _, n := range r.Notices {
 		c.send(&pgproto3.NoticeResponse{Severity: "NOTICE", SeverityUnlocalized: "NOTICE", Code: "00000", Message: n})
 	}
+}
+
+// rowEncoder describes a result's columns and encodes its values.
+type rowEncoder interface {
+	width() int
+	// describe makes the RowDescription; formats are the Bind's result format codes (nil:
+	// text), already checked against the column count.
+	describe(formats []int16) *pgproto3.RowDescription
+	// appendValue appends column i's value (not NULL) in text or binary format.
+	appendValue(buf []byte, i int, v types.Value, binary bool) ([]byte, error)
+}
+
+// engineEncoder encodes the engine's typed columns.
+type engineEncoder []api.Column
+
+func (e engineEncoder) width() int { return len(e) }
+
+func (e engineEncoder) describe(formats []int16) *pgproto3.RowDescription {
+	return rowDescription(e, formats)
+}
+
+func (e engineEncoder) appendValue(buf []byte, i int, v types.Value, binary bool) ([]byte, error) {
+	if binary {
+		return appendBinary(buf, v, e[i].Type)
+	}
+	return appendText(buf, v, e[i].Type), nil
+}
+
+// catalogEncoder encodes catalog answers, whose columns carry Postgres types directly.
+type catalogEncoder []pgcatalog.Column
+
+func (e catalogEncoder) width() int { return len(e) }
+
+func (e catalogEncoder) describe(formats []int16) *pgproto3.RowDescription {
+	fields := make([]pgproto3.FieldDescription, len(e))
+	for i, col := range e {
+		fields[i] = pgproto3.FieldDescription{
+			Name:         []byte(col.Name),
+			DataTypeOID:  col.OID,
+			DataTypeSize: col.Size,
+			TypeModifier: col.Typmod,
+			Format:       formatFor(formats, i),
+		}
+	}
+	return &pgproto3.RowDescription{Fields: fields}
+}
+
+func (e catalogEncoder) appendValue(buf []byte, i int, v types.Value, binary bool) ([]byte, error) {
+	if binary {
+		return pgcatalog.AppendBinary(buf, v, e[i].OID)
+	}
+	return pgcatalog.AppendText(buf, v, e[i].OID), nil
 }
 
 // rowDescription describes columns; formats are the Bind's result format codes (nil: text),
@@ -86,7 +140,7 @@ func formatFor(formats []int16, i int) int16 {
 // sendRows sends up to maxRows rows (0: all) from src as DataRows. It flushes whenever the
 // next row is not ready yet, so a streamed row never waits in our buffer for a later one, and
 // otherwise every flushThreshold bytes. more reports that rows may remain (maxRows reached).
-func (c *conn) sendRows(ctx context.Context, cols []api.Column, formats []int16, src rowSource, maxRows int) (n int, more bool, err error) {
+func (c *conn) sendRows(ctx context.Context, enc rowEncoder, formats []int16, src rowSource, maxRows int) (n int, more bool, err error) {
 	for ; maxRows <= 0 || n < maxRows; n++ {
 		if c.unflushed && !src.ready() {
 			if err := c.flush(); err != nil {
@@ -100,35 +154,32 @@ func (c *conn) sendRows(ctx context.Context, cols []api.Column, formats []int16,
 		if err != nil {
 			return n, false, err
 		}
-		if err := c.sendDataRow(row, cols, formats); err != nil {
+		if err := c.sendDataRow(row, enc, formats); err != nil {
 			return n, false, err
 		}
 	}
 	return n, true, nil
 }
 
-func (c *conn) sendDataRow(row types.Row, cols []api.Column, formats []int16) error {
-	if len(row) != len(cols) {
-		return types.Errorf(types.CodeInternal, "result row has %d values for %d columns", len(row), len(cols))
+func (c *conn) sendDataRow(row types.Row, enc rowEncoder, formats []int16) error {
+	width := enc.width()
+	if len(row) != width {
+		return types.Errorf(types.CodeInternal, "result row has %d values for %d columns", len(row), width)
 	}
 	buf := c.rowBuf[:0]
-	ends := make([]int, len(cols))
-	for i, col := range cols {
+	ends := make([]int, width)
+	for i := 0; i < width; i++ {
 		if row[i] == nil {
 			ends[i] = -1
 			continue
 		}
-		if formatFor(formats, i) == 1 {
-			var err error
-			if buf, err = appendBinary(buf, row[i], col.Type); err != nil {
-				return err
-			}
-		} else {
-			buf = appendText(buf, row[i], col.Type)
+		var err error
+		if buf, err = enc.appendValue(buf, i, row[i], formatFor(formats, i) == 1); err != nil {
+			return err
 		}
 		ends[i] = len(buf)
 	}
-	values := make([][]byte, len(cols))
+	values := make([][]byte, width)
 	start := 0
 	for i, end := range ends {
 		if end < 0 {
@@ -139,7 +190,7 @@ func (c *conn) sendDataRow(row types.Row, cols []api.Column, formats []int16) er
 	}
 	c.send(&pgproto3.DataRow{Values: values})
 	c.rowBuf = buf
-	return c.sent(len(buf) + 4*len(cols) + 7)
+	return c.sent(len(buf) + 4*width + 7)
 }
 
 // sent accounts for buffered output and flushes past the threshold.
@@ -196,6 +247,16 @@ func completeTag(tag string, n int) string {
 		return tag + " " + count
 	}
 	return tag
+}
+
+// commandCompleteFor completes a result: a session statement has already moved the
+// transaction status itself; an engine result's tag is read for it.
+func (c *conn) commandCompleteFor(r *result, tag string) {
+	if r.txManaged {
+		c.send(&pgproto3.CommandComplete{CommandTag: []byte(tag)})
+		return
+	}
+	c.commandComplete(tag)
 }
 
 // commandComplete sends a tag and follows transaction blocks by it, for ReadyForQuery.

@@ -22,7 +22,14 @@ type rowSource interface {
 	close()
 }
 
-func newRowSource(ctx context.Context, r *api.Result, c *conn) rowSource {
+func newRowSource(ctx context.Context, r *result, c *conn) rowSource {
+	if r.cat != nil {
+		rows := make([]types.Row, len(r.cat.Rows))
+		for i, row := range r.cat.Rows {
+			rows[i] = types.Row(row)
+		}
+		return &sliceSource{rows: rows}
+	}
 	if r.Stream != nil {
 		return newStreamSource(ctx, r.Stream, c)
 	}

@@ -2,8 +2,6 @@ package wire
 
 import (
 	"github.com/jackc/pgx/v5/pgproto3"
-
-	"github.com/streamsql/streamsql/engine/api"
 )
 
 // simpleQuery runs a Query message: every statement in the string, each result sent as the
@@ -17,7 +15,7 @@ func (c *conn) simpleQuery(sql string) bool {
 	ctx, end := c.beginStatement(c.ctx)
 	defer end()
 	results := 0
-	err := c.sess.Run(ctx, sql, func(r *api.Result) error {
+	err := c.run(ctx, sql, func(r *result) error {
 		results++
 		return c.writeResult(ctx, r)
 	})

@@ -8,8 +8,17 @@ import (
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
+	"github.com/streamsql/streamsql/pgcatalog"
 	"github.com/streamsql/streamsql/types"
 )
+
+// reportedAtStartup are the settings a client is told about after authentication (and again,
+// with ParameterStatus, whenever they change).
+var reportedAtStartup = []string{
+	"application_name", "client_encoding", "DateStyle", "default_transaction_read_only", "integer_datetimes",
+	"IntervalStyle", "is_superuser", "server_encoding", "server_version", "session_authorization",
+	"standard_conforming_strings", "TimeZone",
+}
 
 // startup runs the connection's first exchange: SSL/GSS negotiation (refused: no TLS yet), a
 // cancel request, or the StartupMessage that opens a session. It reports whether a session
@@ -91,26 +100,16 @@ func (c *conn) open(m *pgproto3.StartupMessage) bool {
 		return false
 	}
 	c.sess = sess
+	c.user, c.database = user, params["database"]
+	c.settings = pgcatalog.NewSettings(params, c.srv.cfg.ServerVersion)
 
 	if len(unknownOptions) > 0 {
 		c.send(&pgproto3.NegotiateProtocolVersion{NewestMinorProtocol: m.ProtocolVersion & 0xffff, UnrecognizedOptions: unknownOptions})
 	}
 	c.send(&pgproto3.AuthenticationOk{})
-	for _, p := range [...][2]string{
-		{"application_name", params["application_name"]},
-		{"client_encoding", "UTF8"},
-		{"DateStyle", "ISO, MDY"},
-		{"default_transaction_read_only", "off"},
-		{"integer_datetimes", "on"},
-		{"IntervalStyle", "postgres"},
-		{"is_superuser", "on"},
-		{"server_encoding", "UTF8"},
-		{"server_version", c.srv.cfg.ServerVersion},
-		{"session_authorization", user},
-		{"standard_conforming_strings", "on"},
-		{"TimeZone", "UTC"},
-	} {
-		c.send(&pgproto3.ParameterStatus{Name: p[0], Value: p[1]})
+	for _, name := range reportedAtStartup {
+		v, _ := c.settings.Get(name)
+		c.send(&pgproto3.ParameterStatus{Name: name, Value: v})
 	}
 	c.send(&pgproto3.BackendKeyData{ProcessID: c.pid, SecretKey: c.secret})
 	if !c.ready() {
