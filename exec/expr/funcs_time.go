@@ -190,6 +190,14 @@ func init() {
 			sig(intT, i1(strict1(func(a types.Value) (types.Value, error) { return int32(a.(types.DateDays)), nil })), P("date", tDate))),
 		fn("FROM_UNIXTIME", CategoryDateTime, "Converts epoch milliseconds to a TIMESTAMP.", "FROM_UNIXTIME(100) = 1970-01-01T00:00:00.100",
 			sig(timestampT, i1(strict1(func(a types.Value) (types.Value, error) { return types.TimestampMillis(a.(int64)), nil })), P("epochMilli", tBigint))),
+		fn("EXTRACT", CategoryDateTime, "Returns a field of a TIMESTAMP or DATE as a DOUBLE, as Postgres' EXTRACT(field FROM x) does (BI tools such as Grafana send it): EPOCH (seconds since 1970, with milliseconds as a fraction), YEAR, QUARTER, MONTH, WEEK, DAY, DOW (0 = Sunday), ISODOW, DOY, HOUR, MINUTE, SECOND (with the fraction), MILLISECONDS; in UTC.",
+			"EXTRACT(EPOCH FROM FROM_UNIXTIME(1500)) = 1.5",
+			sig(doubleT, i2(strict2(func(f, a types.Value) (types.Value, error) {
+				return extractField(f.(string), a.(types.TimestampMillis).Time())
+			})), P("field", tString), P("timestamp", tTimestamp)),
+			sig(doubleT, i2(strict2(func(f, a types.Value) (types.Value, error) {
+				return extractField(f.(string), time.UnixMilli(int64(a.(types.DateDays))*msPerDay).UTC())
+			})), P("field", tString), P("date", tDate))),
 		fn("FROM_DAYS", CategoryDateTime, "Converts days since the epoch to a DATE.", "FROM_DAYS(17662) = 2018-05-11",
 			sig(dateT, i1(strict1(func(a types.Value) (types.Value, error) { return types.DateDays(a.(int32)), nil })), P("days", tInt))),
 		fn("CONVERT_TZ", CategoryDateTime, "Shifts a TIMESTAMP by the difference between two time zones' offsets at that instant.",
@@ -296,4 +304,42 @@ func addSub(name, desc, ex string, p ParamType, t types.Type, dir int64) *Func {
 				return nil, internalTypeError(v, t)
 			}}
 		}, P("unit", tUnit), P("interval", tInt), P("value", p)))
+}
+
+// extractField is Postgres' EXTRACT over a UTC time.
+func extractField(field string, t time.Time) (types.Value, error) {
+	switch strings.ToUpper(field) {
+	case "EPOCH":
+		return float64(t.UnixMilli()) / 1000, nil
+	case "YEAR":
+		return float64(t.Year()), nil
+	case "QUARTER":
+		return float64((int(t.Month())-1)/3 + 1), nil
+	case "MONTH":
+		return float64(t.Month()), nil
+	case "WEEK":
+		_, w := t.ISOWeek()
+		return float64(w), nil
+	case "DAY":
+		return float64(t.Day()), nil
+	case "DOW":
+		return float64(t.Weekday()), nil
+	case "ISODOW":
+		d := int(t.Weekday())
+		if d == 0 {
+			d = 7
+		}
+		return float64(d), nil
+	case "DOY":
+		return float64(t.YearDay()), nil
+	case "HOUR":
+		return float64(t.Hour()), nil
+	case "MINUTE":
+		return float64(t.Minute()), nil
+	case "SECOND":
+		return float64(t.Second()) + float64(t.Nanosecond()/1e6)/1000, nil
+	case "MILLISECONDS":
+		return float64(t.Second()*1000 + t.Nanosecond()/1e6), nil
+	}
+	return nil, types.Errorf(types.CodeInvalidParameter, "EXTRACT: unknown field '%s'", field)
 }

@@ -62,6 +62,15 @@ func init() {
 		{fn: "FROM_DAYS", args: arr(nInt), want: nil},
 		{fn: "FROM_DAYS", args: arr(-1), want: types.DateDays(-1), edge: true},
 		{fn: "FROM_DAYS", args: arr("1"), code: noSig},
+		{fn: "EXTRACT", args: arr("EPOCH", types.TimestampMillis(1500)), want: 1.5},
+		{fn: "EXTRACT", args: arr("epoch", types.TimestampMillis(-1500)), want: -1.5, edge: true},
+		{fn: "EXTRACT", args: arr("YEAR", types.TimestampMillis(1589234313000)), want: 2020.0},
+		{fn: "EXTRACT", args: arr("DOW", types.TimestampMillis(1589234313000)), want: 1.0}, // a Monday
+		{fn: "EXTRACT", args: arr("SECOND", types.TimestampMillis(1589234313250)), want: 33.25},
+		{fn: "EXTRACT", args: arr("DAY", types.DateDays(18393)), want: 11.0},
+		{fn: "EXTRACT", args: arr("EPOCH", nil), want: nil},
+		{fn: "EXTRACT", args: arr("CENTURYX", types.TimestampMillis(0)), code: types.CodeInvalidParameter},
+		{fn: "EXTRACT", args: arr("EPOCH", true), code: noSig},
 		// ksqlDB's from-unixtime.json.
 		{fn: "FROM_UNIXTIME", args: arr(int64(1589234313000)), want: types.TimestampMillis(1589234313000)},
 		{fn: "FROM_UNIXTIME", args: arr(100), want: types.TimestampMillis(100)}, // INT → BIGINT
