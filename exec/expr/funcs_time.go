@@ -341,5 +341,5 @@ func extractField(field string, t time.Time) (types.Value, error) {
 	case "MILLISECONDS":
 		return float64(t.Second()*1000 + t.Nanosecond()/1e6), nil
 	}
-	return nil, types.Errorf(types.CodeInvalidParameter, "EXTRACT: unknown field '%s'", field)
+	return nil, evalErrorf(types.CodeInvalidParameter, "EXTRACT: unknown field '%s'", field)
 }
