@@ -209,3 +209,13 @@ func TestRepartitionedAggregations(t *testing.T) {
 		return fmt.Sprint(h.pull(`SELECT site, n, total FROM per_site WHERE site = 's0';`)) == "[[s0 16 17.5]]"
 	}, 10*time.Second, 20*time.Millisecond)
 }
+
+// Postgres clients quote, schema-qualified, the lower-case names the catalog shows them.
+func TestSchemaQualifiedLowerCaseNames(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun(iotSetup)
+	h.mustRun(`CREATE TABLE stats AS SELECT device_id, COUNT(*) AS n FROM readings GROUP BY device_id;`)
+	require.Equal(t, []string{"[a 3]"}, h.pull(`SELECT "device_id", "n" FROM "public"."stats" WHERE "device_id" = 'a';`))
+	_, err := h.run(`SELECT * FROM "stats";`)
+	require.Error(t, err, "unqualified quoted names keep ksqlDB's exact match")
+}

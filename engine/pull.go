@@ -23,7 +23,7 @@ func (s *Session) pullQuery(ctx context.Context, sel *ast.Select) (*api.Result, 
 	if !isTable {
 		return nil, false, nil
 	}
-	src, found := s.e.cat.Source(tbl.Name.Name.Name)
+	src, found := planner.LookupSource(s.e.cat, tbl.Name)
 	if !found || src.Kind != catalog.Table {
 		return nil, false, nil
 	}

@@ -30,6 +30,9 @@ type Scope struct {
 	Qualifiers []string
 	// Width is the number of values in a row of this scope.
 	Width int
+	// FoldLowerCase lets a lower-case (quoted) name find the upper-case column: set for
+	// queries that name their source the Postgres way (see LookupSource).
+	FoldLowerCase bool
 	// AnyQualifier accepts every qualifier: a stored plan was checked when it was planned,
 	// and its expressions may still name the source by the alias the query gave it.
 	AnyQualifier bool
@@ -44,6 +47,14 @@ func (s *Scope) lookup(name string) (ScopeColumn, bool) {
 	for _, c := range s.Columns {
 		if c.Name == name {
 			return c, true
+		}
+	}
+	if s.FoldLowerCase && name == strings.ToLower(name) {
+		upper := strings.ToUpper(name)
+		for _, c := range s.Columns {
+			if c.Name == upper {
+				return c, true
+			}
 		}
 	}
 	return ScopeColumn{}, false

@@ -29,6 +29,8 @@ func Compile(p *Plan) (*exec.Spec, error) {
 	src := &p.Source
 	scope := SourceScope(src, "")
 	scope.AnyQualifier = true
+	// The plan was checked when planned; lower-case names there were accepted on purpose.
+	scope.FoldLowerCase = true
 	spec := &exec.Spec{ID: p.QueryID, FromBeginning: p.FromBeginning, Limit: p.Limit}
 	used := map[string]bool{}
 	if p.Aggregate != nil {

@@ -53,8 +53,14 @@ func PlanPull(c *Context, sel *ast.Select, src *catalog.Source, q *catalog.Query
 		pp.Partitions = int(n)
 	}
 	scope := &Scope{Qualifiers: []string{src.Name}}
-	if tbl, ok := sel.From.(*ast.Table); ok && tbl.Alias != nil {
-		scope.Qualifiers = append(scope.Qualifiers, tbl.Alias.Name)
+	if tbl, ok := sel.From.(*ast.Table); ok {
+		if tbl.Alias != nil {
+			scope.Qualifiers = append(scope.Qualifiers, tbl.Alias.Name)
+		}
+		if tbl.Name.Schema != nil {
+			scope.FoldLowerCase = true
+			scope.Qualifiers = append(scope.Qualifiers, strings.ToLower(src.Name), tbl.Name.Name.Name)
+		}
 	}
 	for i, col := range src.Columns {
 		scope.Columns = append(scope.Columns, ScopeColumn{Name: col.Name, Type: col.Type, Index: i})
@@ -218,4 +224,16 @@ func coerceKey(v types.Value, t types.Type) (types.Value, error) {
 		return v, nil
 	}
 	return nil, types.Errorf(types.CodeDatatypeMismatch, "no exact conversion")
+}
+
+// LookupSource finds the source a FROM names. A Postgres client names it schema-qualified and
+// quoted as it was shown in the catalog ("public"."readings", lower case), while ksqlDB stores
+// unquoted names upper-cased: a schema-qualified lower-case name that names no source finds
+// the upper-case one. (An unqualified quoted name keeps ksqlDB's exact-match rule.)
+func LookupSource(cat *catalog.Catalog, name ast.QualifiedName) (*catalog.Source, bool) {
+	src, ok := cat.Source(name.Name.Name)
+	if !ok && name.Schema != nil && name.Name.Name == strings.ToLower(name.Name.Name) {
+		src, ok = cat.Source(strings.ToUpper(name.Name.Name))
+	}
+	return src, ok
 }

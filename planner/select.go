@@ -62,7 +62,7 @@ func PlanSelect(c *Context, sel *ast.Select, target *Target) (*Plan, error) {
 		}
 		return nil, types.ErrorAt(types.CodeFeatureNotSupported, sel.From.Pos(), "only a stream or table may follow FROM")
 	}
-	src, ok := c.Catalog.Source(tbl.Name.Name.Name)
+	src, ok := LookupSource(c.Catalog, tbl.Name)
 	if !ok {
 		return nil, types.ErrorAt(types.CodeUndefinedTable, tbl.Name.Pos(), "%s does not exist.", tbl.Name.Name.Name)
 	}
@@ -84,6 +84,9 @@ func PlanSelect(c *Context, sel *ast.Select, target *Target) (*Plan, error) {
 		alias = tbl.Alias.Name
 	}
 	scope := SourceScope(src, alias)
+	if tbl.Name.Schema != nil {
+		scope.FoldLowerCase = true
+	}
 	p := &Plan{Version: PlanVersion, Source: *src}
 	if sel.Where != nil && src.Window == nil {
 		if wb := windowBoundIn(sel.Where); wb != "" {
