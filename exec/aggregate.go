@@ -217,6 +217,8 @@ type aggTask struct {
 	expiredBefore int64
 	// filter tells which state keys may exist (see keyfilter.go).
 	filter *keyFilter
+	// gkeyBuf is reused to encode each record's group key.
+	gkeyBuf []byte
 	// headers are the current input record's: Kafka Streams forwards them with the update.
 	headers []broker.Header
 	// sessions caches the sessions of a group (keySession scan), by gkey.
@@ -302,8 +304,10 @@ func (t *aggTask) loadMeta() (int64, bool, error) {
 }
 
 // apply folds one operation into the group's accumulators and queues the outputs.
+// group and args are only borrowed: an entry created here keeps copies.
 func (t *aggTask) apply(op byte, group types.Row, args []types.Value, ts int64) error {
-	gkey := appendValues(nil, group)
+	gkey := appendValues(t.gkeyBuf[:0], group)
+	t.gkeyBuf = gkey
 	w := t.spec.Window
 	quiet := op == opUndoQuiet
 	if quiet {
@@ -323,7 +327,7 @@ func (t *aggTask) apply(op byte, group types.Row, args []types.Value, ts int64) 
 			t.emitChange(e, false)
 		}
 	case w.Session:
-		if err := t.applySession(gkey, group, args, ts); err != nil {
+		if err := t.applySession(bytes.Clone(gkey), append(types.Row(nil), group...), args, ts); err != nil {
 			return err
 		}
 	default:
@@ -402,7 +406,7 @@ func (t *aggTask) lookup(kind byte, gkey []byte, start, end int64, group types.R
 	if e, ok := t.cache[string(k)]; ok {
 		return e, nil
 	}
-	e := &entry{skey: string(k), group: group, gkey: gkey, start: start, end: end, ts: -1 << 62}
+	e := &entry{skey: string(k), group: append(types.Row(nil), group...), gkey: bytes.Clone(gkey), start: start, end: end, ts: -1 << 62}
 	var v []byte
 	ok := false
 	if t.filter.mayContain(k) {

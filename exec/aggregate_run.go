@@ -332,7 +332,13 @@ func (p *preparer) evaluate(rec *broker.Record, row types.Row, tomb bool) (types
 		}
 	}
 	a := spec.Aggregate
-	group := make(types.Row, len(a.GroupBy))
+	// The buffers are reused from record to record: apply copies what it keeps, and a
+	// table's row is kept encoded (encodeTableRow).
+	n := len(a.GroupBy)
+	if cap(p.group) < n {
+		p.group = make(types.Row, n)
+	}
+	group := p.group[:n]
 	for i, g := range a.GroupBy {
 		v, err := g.Eval(row)
 		if err != nil {
@@ -345,7 +351,7 @@ func (p *preparer) evaluate(rec *broker.Record, row types.Row, tomb bool) (types
 		}
 		group[i] = v
 	}
-	args := make([]types.Value, 0, len(a.Calls))
+	args := p.args[:0]
 	for _, c := range a.Calls {
 		n := c.Agg.ColumnArgs()
 		for j := 0; j < n && j < len(c.Args); j++ {
@@ -357,6 +363,7 @@ func (p *preparer) evaluate(rec *broker.Record, row types.Row, tomb bool) (types
 			args = append(args, v)
 		}
 	}
+	p.args = args
 	return group, args, true
 }
 
