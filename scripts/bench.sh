@@ -1,5 +1,14 @@
 #!/usr/bin/env bash
-# Runs the Go benchmarks (the embedded log always; Kafka ones when a broker is started here).
+# Runs the Go benchmarks (the embedded log always; Kafka ones when a broker is started here),
+# then the peer benchmarks (bench/cmd/benchrun: streamsql vs the Kafka Streams peer vs the raw
+# kafka-go ceiling, Nexmark and IoT), which rewrite their section of docs/benchmarks.md.
+#
+#   QUICK=1      a few minutes: Go benchmarks once each (-benchtime 1x), 200k-event preloads,
+#                one run per system, a 10 s latency phase
+#   GO_BENCH=0   skip the Go benchmarks;  PEER_BENCH=0  skip the peer benchmarks
+#   BENCH, BENCHTIME, and package arguments are passed to go test as before.
+#
+# Not part of `make test`. A broker it starts (scripts/kafka.sh) is always stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export KAFKA_PORT=${KAFKA_PORT:-19092}
@@ -7,6 +16,39 @@ export KAFKA_RUN_DIR=${KAFKA_RUN_DIR:-$(pwd)/.kafka-bench}
 started=0
 cleanup() { if [ $started = 1 ]; then ./scripts/kafka.sh stop || true; fi; }
 trap cleanup EXIT INT TERM
-if ! (exec 3<>"/dev/tcp/127.0.0.1/$KAFKA_PORT") 2>/dev/null; then ./scripts/kafka.sh start; started=1; fi
+if ! (exec 3<>"/dev/tcp/127.0.0.1/$KAFKA_PORT") 2>/dev/null; then
+  ./scripts/kafka.sh start
+  started=1
+  # The broker gets core 0, so that the system under test has core 1 to itself (the harness
+  # pins it there); only a broker started here is moved.
+  if [ "$(nproc)" -gt 1 ] && command -v taskset >/dev/null; then
+    taskset -apc 0 "$(cat "$KAFKA_RUN_DIR/kafka.pid")" >/dev/null || true
+  fi
+fi
 export STREAMSQL_KAFKA=127.0.0.1:$KAFKA_PORT
-go test -run '^$' -bench "${BENCH:-.}" -benchmem -benchtime "${BENCHTIME:-1s}" "${@:-./...}"
+
+if [ "${GO_BENCH:-1}" != 0 ]; then
+  default_benchtime=1s
+  if [ "${QUICK:-}" = 1 ]; then default_benchtime=1x; fi
+  go test -run '^$' -bench "${BENCH:-.}" -benchmem -benchtime "${BENCHTIME:-$default_benchtime}" "${@:-./...}"
+fi
+
+if [ "${PEER_BENCH:-1}" != 0 ]; then
+  go build -o bin/streamsql ./cmd/streamsql
+  go build -o bin/ceiling ./bench/cmd/ceiling
+  go build -o bin/benchrun ./bench/cmd/benchrun
+  peer_flag=()
+  if command -v mvn >/dev/null && command -v java >/dev/null; then
+    # Offline first: after the first download everything is in ~/.m2.
+    mvn -B -q -o -f bench/peer/pom.xml package 2>/dev/null || mvn -B -q -f bench/peer/pom.xml package \
+      || { echo "bench.sh: building the Kafka Streams peer failed; running without it" >&2; peer_flag=(--no-peer); }
+  else
+    echo "bench.sh: no mvn/java: running without the Kafka Streams peer" >&2
+    peer_flag=(--no-peer)
+  fi
+  cmd="make bench"
+  if [ "${QUICK:-}" = 1 ]; then cmd="QUICK=1 make bench"; fi
+  pin=()
+  if [ "$(nproc)" -gt 1 ] && command -v taskset >/dev/null; then pin=(taskset -c 0); fi
+  "${pin[@]}" bin/benchrun --command "$cmd (KAFKA_PORT=$KAFKA_PORT)" "${peer_flag[@]}"
+fi

@@ -40,6 +40,7 @@ func run(args []string) error {
 	queriesFile := fs.String("queries-file", "", "a .sql file or a directory of .sql files applied at start (idempotently)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	maxConns := fs.Int("max-connections", 100, "maximum concurrent client connections")
+	commandTopic := fs.String("command-topic", "", "the catalog's command log topic (default _streamsql_commands); servers sharing it share a catalog and its queries")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -76,7 +77,7 @@ func run(args []string) error {
 
 	// On Kafka, operator state lives in Pebble under the data directory (mirrored to changelog
 	// topics); on the embedded log it shares the log's own database.
-	eng, err := engine.Open(ctx, engine.Config{Broker: b, Logger: logger, StateDir: filepath.Join(*dataDir, "state")})
+	eng, err := engine.Open(ctx, engine.Config{Broker: b, Logger: logger, StateDir: filepath.Join(*dataDir, "state"), CommandTopic: *commandTopic})
 	if err != nil {
 		return err
 	}
