@@ -38,7 +38,7 @@ func TestErrors(t *testing.T) {
 		{"SELECT f(x => ) FROM t", types.CodeSyntaxError, 1, 15, "lambda body"},
 		{"SELECT a := 1 FROM t", types.CodeSyntaxError, 1, 10, ":="},
 		{"SELECT __ssql_cast(1, 0)", types.CodeSyntaxError, 1, 8, "reserved"},
-		{"CREATE STREAM s (a INT KEY WITH (kafka_topic='t')", types.CodeSyntaxError, 1, 28, `"WITH"`},
+		{"CREATE STREAM s (a INT KEY WITH (kafka_topic='t')", types.CodeSyntaxError, 1, 28, `Expecting {',', ')'}`},
 		{"CREATE STREAM s (a DECIMAL(0, 1)) WITH (kafka_topic='t')", types.CodeSyntaxError, 1, 20, "DECIMAL"},
 		{"CREATE STREAM s (a INT) WITH (kafka_topic='t', KAFKA_TOPIC='u')", types.CodeSyntaxError, 1, 48, "duplicate property"},
 		{"CREATE STREAM s (a INT) WITH (kafka_topic=)", types.CodeSyntaxError, 1, 43, "literal"},

@@ -87,7 +87,10 @@ func (p *parser) columnDefs() []ast.ColumnDef {
 			break
 		}
 	}
-	p.expectOp(")")
+	if !p.isOp(")") {
+		p.failf(p.peek(), "Syntax Error\nExpecting {',', ')'}")
+	}
+	p.next()
 	return cols
 }
 

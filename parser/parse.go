@@ -94,6 +94,12 @@ func parseChunk(src string, c Chunk) (st ast.Statement, err error) {
 			st = nil
 			if b, ok := e.(bailout); ok {
 				err = b.err
+				// ksqlDB's grammar errors quote the statement they are about.
+				if te, ok := err.(*types.Error); ok && strings.HasPrefix(te.Message, "Syntax Error") {
+					c2 := *te
+					c2.Message += "\nStatement: " + strings.TrimSuffix(strings.TrimSpace(c.Text), ";") + ";"
+					err = &c2
+				}
 				return
 			}
 			if debugPanics {

@@ -126,6 +126,7 @@ func (p *parser) baseType() *ast.TypeRef {
 		case "DOUBLE":
 			p.next()
 			p.acceptWord("PRECISION")
+			p.optLength()
 			return &ast.TypeRef{Kind: types.Double}
 		case "CHARACTER", "CHAR", "VARCHAR":
 			p.next()
@@ -162,8 +163,16 @@ func (p *parser) baseType() *ast.TypeRef {
 }
 
 // optLength skips a length or precision modifier, `(n)`, that ksqlDB ignores (VARCHAR(10)).
+// Anything else inside the parentheses is a syntax error at that token, worded as ksqlDB's
+// grammar reports it (a type parameter is a number or STRING).
 func (p *parser) optLength() {
-	if p.isOp("(") && p.peekAt(1).kind == tNumber && p.peekAt(2).isOp(")") {
-		p.i += 3
+	if !p.isOp("(") {
+		return
 	}
+	if (p.peekAt(1).kind == tNumber || p.peekAt(1).kind == tWord && p.peekAt(1).upper() == "STRING") && p.peekAt(2).isOp(")") {
+		p.i += 3
+		return
+	}
+	p.next()
+	p.failf(p.peek(), "Syntax Error\nExpecting {'STRING', INTEGER_VALUE}")
 }
