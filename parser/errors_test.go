@@ -17,7 +17,7 @@ func TestErrors(t *testing.T) {
 		line, col  int
 		msgContain string
 	}{
-		{"SELEC 1", types.CodeSyntaxError, 1, 1, `"SELEC"`},
+		{"SELEC 1", types.CodeSyntaxError, 1, 1, `Unknown statement 'SELEC'`},
 		{"CREATE STREAM s (k INT KEY, c NULL) WITH (kafka_topic='t')", types.CodeSyntaxError, 1, 31, "syntax error"},
 		{"CREATE STREAM s (k INT KEY, c ARRAY<NULL>) WITH (kafka_topic='t')", types.CodeSyntaxError, 1, 37, "syntax error"},
 		{"SELECT k, 1.7976931348623159E308 FROM t", types.CodeSyntaxError, 1, 11, "Number overflows DOUBLE: 1.7976931348623159E308"},

@@ -182,6 +182,10 @@ func (p *parser) statement() ast.Statement {
 	case "SAVEPOINT", "RELEASE", "PREPARE", "EXECUTE":
 		p.unsupported(t, strings.ToUpper(t.text)+" statements")
 	}
+	if t.kind == tWord {
+		// ksqlDB's wording for a statement it does not know.
+		p.failf(t, "Syntax Error\nUnknown statement '%s'", t.upper())
+	}
 	p.fail(t, "a statement")
 	return nil
 }
