@@ -219,3 +219,25 @@ func TestSchemaQualifiedLowerCaseNames(t *testing.T) {
 	_, err := h.run(`SELECT * FROM "stats";`)
 	require.Error(t, err, "unqualified quoted names keep ksqlDB's exact match")
 }
+
+// A table query without GROUP BY (CREATE TABLE ... AS SELECT ... FROM table) keeps its latest
+// row per key for pull queries, as ksqlDB's "queryable" copy of a table.
+func TestPullQueryOnTableQuery(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun(`SET 'auto.offset.reset'='earliest';
+		CREATE TABLE devices (id STRING PRIMARY KEY, room STRING, floor INT)
+		  WITH (kafka_topic='devices', value_format='JSON', partitions=2);
+		CREATE TABLE queryable_devices AS SELECT id, room, floor FROM devices WHERE floor >= 0;`)
+	for i := 0; i < 6; i++ {
+		h.mustRun(fmt.Sprintf(`INSERT INTO devices (id, room, floor) VALUES ('d%d', 'r%d', %d);`, i, i%2, i))
+	}
+	h.mustRun(`INSERT INTO devices (id, room, floor) VALUES ('d0', 'lab', 7);`)
+	require.NoError(t, h.log.Produce(context.Background(), "devices", []broker.Record{{Partition: broker.AnyPartition, Key: []byte("d1")}}))
+	h.mustRun(`INSERT INTO devices (id, room, floor) VALUES ('d2', 'r0', -1);`) // filtered out: deleted
+	require.Eventually(t, func() bool {
+		return fmt.Sprint(h.pull(`SELECT id, room, floor FROM queryable_devices ORDER BY id;`)) == "[[d0 lab 7] [d3 r1 3] [d4 r0 4] [d5 r1 5]]"
+	}, 10*time.Second, 20*time.Millisecond)
+	require.Equal(t, []string{"[d4 r0 4]"}, h.pull(`SELECT * FROM queryable_devices WHERE id = 'd4';`))
+	h.restart()
+	require.Equal(t, []string{"[d0 lab 7]"}, h.pull(`SELECT * FROM queryable_devices WHERE room = 'lab';`))
+}

@@ -231,7 +231,7 @@ func (e *Engine) StateBytes() uint64 {
 // queryStateBytes estimates the bytes on disk of one query's state stores.
 func (e *Engine) queryStateBytes(q *catalog.Query) uint64 {
 	plan, err := planner.DecodePlan(q.Plan)
-	if err != nil || plan.Aggregate == nil {
+	if err != nil {
 		return 0
 	}
 	n := int(plan.Source.Partitions)
@@ -239,7 +239,11 @@ func (e *Engine) queryStateBytes(q *catalog.Query) uint64 {
 		n = 1
 	}
 	var total uint64
-	for _, ns := range exec.AllStoreNamespaces(q.ID, n) {
+	namespaces := exec.AllStoreNamespaces(q.ID, n)
+	for p := 0; p < n; p++ {
+		namespaces = append(namespaces, exec.MaterializedNamespace(q.ID, p))
+	}
+	for _, ns := range namespaces {
 		if sz, err := e.state.Store(ns).Size(); err == nil {
 			total += sz
 		}
@@ -276,14 +280,18 @@ func (e *Engine) dropState(ctx context.Context, id string) {
 		return
 	}
 	plan, err := planner.DecodePlan(q.Plan)
-	if err != nil || plan.Aggregate == nil {
+	if err != nil || plan.Aggregate == nil && (plan.Sink == nil || plan.Sink.Kind != catalog.Table) {
 		return
 	}
 	n := int(plan.Source.Partitions)
 	if n <= 0 {
 		n = 1
 	}
-	for _, ns := range exec.AllStoreNamespaces(id, n) {
+	namespaces := exec.AllStoreNamespaces(id, n)
+	for p := 0; p < n; p++ {
+		namespaces = append(namespaces, exec.MaterializedNamespace(id, p))
+	}
+	for _, ns := range namespaces {
 		if err := e.state.Store(ns).Drop(); err != nil {
 			e.logger.Warn("dropping query state", "query", id, "err", err)
 		}

@@ -114,6 +114,19 @@ func (e *Engine) readMaterialized(pp *planner.PullPlan, writer *catalog.Query) (
 		return nil, err
 	}
 	var rows []types.Row
+	if pp.Materialized {
+		// A table query's rows, latest per key (no key-ordered lookup: WHERE filters).
+		for p := 0; p < pp.Partitions; p++ {
+			err := exec.ReadMaterialized(e.state.Store(exec.MaterializedNamespace(pp.QueryID, p)), func(r types.Row) bool {
+				rows = append(rows, r)
+				return true
+			})
+			if err != nil {
+				return nil, types.Wrap(types.CodeIO, err, "reading table %s", pp.Table.Name)
+			}
+		}
+		return rows, nil
+	}
 	for _, ns := range exec.StoreNamespaces(pp.QueryID, pp.Partitions) {
 		err := exec.ReadTable(e.state.Store(ns), spec, pp.KeyEquals, func(r types.Row, start, end int64) bool {
 			if pp.Windowed {

@@ -428,6 +428,7 @@ func (q *Query) internalTopic(name string) string {
 func InternalTopics(opts Options, namespace string) []string {
 	q := &Query{opts: opts}
 	return []string{
+		q.internalTopic(namespace + "-mat-changelog"),
 		q.internalTopic(namespace + "-repartition"),
 		q.internalTopic(namespace + "-agg-changelog"),
 		q.internalTopic(namespace + "-pre-changelog"),

@@ -237,6 +237,14 @@ func (q *Query) runTask(ctx context.Context, t *task) {
 	var out outputWriter
 	if q.spec.Sink != nil {
 		out.init(q.spec.Sink)
+		if q.spec.Materialize && q.opts.State != nil {
+			store, err := q.materializedStore(ctx, t.partition)
+			if err != nil {
+				q.fail(err)
+				return
+			}
+			out.mat = store
+		}
 	}
 	q.consume(ctx, t, func(res *broker.FetchResult) bool {
 		if q.spec.Sink == nil {
@@ -428,7 +436,12 @@ func (q *Query) processToSink(ctx context.Context, in *inputDecoder, out *output
 		return true
 	}
 	for {
-		err := q.b.Produce(ctx, q.spec.Sink.Topic, out.recs)
+		var err error
+		if out.mat != nil {
+			err = out.commitMaterialized(ctx, q.b)
+		} else {
+			err = q.b.Produce(ctx, q.spec.Sink.Topic, out.recs)
+		}
 		if err == nil {
 			return true
 		}
@@ -644,7 +657,12 @@ func headerValue(hs []broker.Header, key string) types.Value {
 
 // outputWriter serializes output rows into broker records, reusing its buffers per batch.
 type outputWriter struct {
-	sink  *SinkSpec
+	sink *SinkSpec
+	// mat, when set, keeps the latest row per output key (a table's rows, for pull queries);
+	// matRows holds this batch's (key, encoded row or nil) until it commits.
+	mat     *state.Store
+	matKeys [][]byte
+	matRows [][]byte
 	recs  []broker.Record
 	key   types.Row
 	value types.Row
@@ -656,7 +674,10 @@ func (w *outputWriter) init(s *SinkSpec) {
 	w.value = make(types.Row, len(s.ValueIndex))
 }
 
-func (w *outputWriter) reset() { w.recs = w.recs[:0] }
+func (w *outputWriter) reset() {
+	w.recs = w.recs[:0]
+	w.matKeys, w.matRows = w.matKeys[:0], w.matRows[:0]
+}
 
 func (w *outputWriter) add(row types.Row, ts int64, tomb bool, in *broker.Record) error {
 	return w.addWindowed(row, ts, tomb, false, false, 0, 0, in)
@@ -724,5 +745,73 @@ func (w *outputWriter) addWindowed(row types.Row, ts int64, tomb, windowed, sess
 		rec.Headers = in.Headers
 	}
 	w.recs = append(w.recs, rec)
+	if w.mat != nil && rec.Key != nil {
+		w.matKeys = append(w.matKeys, rec.Key)
+		if tomb {
+			w.matRows = append(w.matRows, nil)
+		} else {
+			w.matRows = append(w.matRows, appendValues(nil, row))
+		}
+	}
 	return nil
+}
+
+// commitMaterialized produces the batch's records together with the table rows they set
+// (atomically on the embedded log).
+func (w *outputWriter) commitMaterialized(ctx context.Context, b broker.Broker) error {
+	batch := w.mat.NewBatch()
+	defer batch.Close()
+	for i, k := range w.matKeys {
+		if w.matRows[i] == nil {
+			batch.Delete(append([]byte{keyTableRow}, k...))
+		} else {
+			batch.Put(append([]byte{keyTableRow}, k...), w.matRows[i])
+		}
+	}
+	return batch.CommitWith(ctx, b, w.sink.Topic, w.recs)
+}
+
+// materializedStore opens the store that keeps a table query's rows for one partition, with a
+// changelog (restored when empty) unless state commits with the embedded log.
+func (q *Query) materializedStore(ctx context.Context, partition int32) (*state.Store, error) {
+	s := q.opts.State.Store(MaterializedNamespace(q.spec.ID, int(partition)))
+	if q.opts.State.Atomic() {
+		return s, nil
+	}
+	offs, err := q.b.Offsets(ctx, q.spec.Source.Topic)
+	if err != nil {
+		return nil, err
+	}
+	topic := q.internalTopic(q.spec.ID + "-mat-changelog")
+	err = q.b.CreateTopic(ctx, topic, broker.TopicConfig{Partitions: int32(len(offs)), Cleanup: broker.CleanupCompact, Retention: -1})
+	if err != nil && !errors.Is(err, broker.ErrTopicExists) {
+		return nil, types.Wrap(types.CodeIO, err, "query %s: creating changelog topic %s", q.spec.ID, topic)
+	}
+	s = s.WithChangelog(q.b, topic, partition)
+	if _, err := s.Restore(ctx); err != nil {
+		return nil, types.Wrap(types.CodeIO, err, "query %s: restoring its table", q.spec.ID)
+	}
+	return s, nil
+}
+
+// MaterializedNamespace names the store of a table query's rows on one input partition.
+func MaterializedNamespace(queryID string, partition int) string {
+	return fmt.Sprintf("%s/mat/%d", queryID, partition)
+}
+
+// ReadMaterialized calls fn with every row a table query keeps in a store.
+func ReadMaterialized(store *state.Store, fn func(row types.Row) bool) error {
+	var derr error
+	err := store.Scan([]byte{keyTableRow}, []byte{keyTableRow + 1}, func(_, v []byte) bool {
+		r, _, err := decodeValues(v)
+		if err != nil {
+			derr = err
+			return false
+		}
+		return fn(r)
+	})
+	if err == nil {
+		err = derr
+	}
+	return err
 }

@@ -134,6 +134,9 @@ type Spec struct {
 	// Aggregate, when set, makes the query an aggregation: Filter reads input rows, Project
 	// reads aggregate rows (aggregate.go).
 	Aggregate *AggregateSpec
+	// Materialize keeps the latest output row per key in a state store (a query writing a
+	// table, so that pull queries can read it).
+	Materialize bool
 }
 
 // ProcessingLog receives records a query could not process. They are skipped, never lost

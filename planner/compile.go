@@ -83,6 +83,9 @@ func Compile(p *Plan) (*exec.Spec, error) {
 		}
 		sink.Rekeyed = p.Rekeyed
 		spec.Sink = sink
+		// A table's rows are kept for pull queries (not a windowed one's: its rows carry
+		// windows only in their keys).
+		spec.Materialize = p.Sink.Kind == catalog.Table && p.Sink.Window == nil
 	}
 	return spec, nil
 }

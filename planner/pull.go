@@ -25,6 +25,9 @@ type PullPlan struct {
 	OrderBy  []exec.Evaluator
 	Desc     []bool
 	Limit    int64
+	// Materialized says the table is kept by a table query (not an aggregation): its rows
+	// are read from that query's row stores.
+	Materialized bool
 	// KeyEquals, when set, is the key a WHERE of the form key = literal pins: only that
 	// group's rows need reading. Values in the order of the table's key columns.
 	KeyEquals types.Row
@@ -39,13 +42,13 @@ func PlanPull(c *Context, sel *ast.Select, src *catalog.Source, q *catalog.Query
 	if err != nil {
 		return nil, err
 	}
-	if plan.Aggregate == nil {
-		return nil, types.ErrorAt(types.CodeFeatureNotSupported, sel.Pos(), "The `%s` table isn't queryable: only tables built by an aggregation (CREATE TABLE ... AS SELECT ... GROUP BY) keep their rows. Add EMIT CHANGES to see the table's changes.", src.Name)
+	if plan.Aggregate == nil && (plan.Sink == nil || plan.Sink.Window != nil) {
+		return nil, types.ErrorAt(types.CodeFeatureNotSupported, sel.Pos(), "The `%s` table isn't queryable: its query keeps no rows. Add EMIT CHANGES to see the table's changes.", src.Name)
 	}
 	if len(sel.GroupBy) > 0 || sel.Having != nil || sel.Window != nil || len(sel.PartitionBy) > 0 {
 		return nil, types.ErrorAt(types.CodeFeatureNotSupported, sel.Pos(), "Pull queries don't support GROUP BY, HAVING, WINDOW or PARTITION BY clauses.")
 	}
-	pp := &PullPlan{Table: src, QueryID: q.ID, Partitions: int(plan.Source.Partitions), Windowed: src.Window != nil}
+	pp := &PullPlan{Table: src, QueryID: q.ID, Partitions: int(plan.Source.Partitions), Windowed: src.Window != nil, Materialized: plan.Aggregate == nil}
 	if pp.Partitions <= 0 {
 		pp.Partitions = 1
 	}
@@ -78,7 +81,9 @@ func PlanPull(c *Context, sel *ast.Select, src *catalog.Source, q *catalog.Query
 			return nil, err
 		}
 		pp.Filter = f
-		pp.KeyEquals = keyEquality(sel.Where, src)
+		if !pp.Materialized {
+			pp.KeyEquals = keyEquality(sel.Where, src)
+		}
 	}
 	used := map[string]bool{}
 	n := 0
