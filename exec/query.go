@@ -663,9 +663,9 @@ type outputWriter struct {
 	mat     *state.Store
 	matKeys [][]byte
 	matRows [][]byte
-	recs  []broker.Record
-	key   types.Row
-	value types.Row
+	recs    []broker.Record
+	key     types.Row
+	value   types.Row
 }
 
 func (w *outputWriter) init(s *SinkSpec) {
