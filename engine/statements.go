@@ -36,6 +36,18 @@ func rowsResult(tag string, cols []api.Column, rows []types.Row) *api.Result {
 // insertValues is INSERT INTO target [(columns)] VALUES (...): one record, produced durably
 // before the statement completes.
 func (s *Session) insertValues(ctx context.Context, n *ast.InsertValues) (*api.Result, error) {
+	src, rec, err := s.valuesRecord(n)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.e.b.Produce(ctx, src.Topic, []broker.Record{rec}); err != nil {
+		return nil, types.Wrap(types.CodeIO, err, "Failed to insert values into '%s'", src.Name)
+	}
+	return &api.Result{Tag: "INSERT 0 1"}, nil
+}
+
+// valuesRecord checks an INSERT ... VALUES and makes its record.
+func (s *Session) valuesRecord(n *ast.InsertValues) (*catalog.Source, broker.Record, error) {
 	e := s.e
 	src, ok := e.cat.Source(n.Target.Name)
 	if !ok {
@@ -50,10 +62,10 @@ func (s *Session) insertValues(ctx context.Context, n *ast.InsertValues) (*api.R
 				break
 			}
 		}
-		return nil, types.ErrorAt(types.CodeUndefinedTable, n.Target.Pos, "%s", msg)
+		return nil, broker.Record{}, types.ErrorAt(types.CodeUndefinedTable, n.Target.Pos, "%s", msg)
 	}
 	if src.ReadOnly {
-		return nil, types.ErrorAt(types.CodeFeatureNotSupported, n.Pos(), "Cannot insert values into read-only %s: %s", strings.ToLower(string(src.Kind)), src.Name)
+		return nil, broker.Record{}, types.ErrorAt(types.CodeFeatureNotSupported, n.Pos(), "Cannot insert values into read-only %s: %s", strings.ToLower(string(src.Kind)), src.Name)
 	}
 	var names []ast.Ident
 	if n.Columns != nil {
@@ -64,7 +76,7 @@ func (s *Session) insertValues(ctx context.Context, n *ast.InsertValues) (*api.R
 		}
 	}
 	if len(names) != len(n.Values) {
-		return nil, types.ErrorAt(types.CodeSyntaxError, n.Pos(), "Failed to prepare statement: Expected number columns and values to match: %d, %d", len(names), len(n.Values))
+		return nil, broker.Record{}, types.ErrorAt(types.CodeSyntaxError, n.Pos(), "Failed to prepare statement: Expected number columns and values to match: %d, %d", len(names), len(n.Values))
 	}
 	row := make(types.Row, len(src.Columns))
 	ts := time.Now().UnixMilli()
@@ -74,16 +86,16 @@ func (s *Session) insertValues(ctx context.Context, n *ast.InsertValues) (*api.R
 	for i, id := range names {
 		val, err := planner.Bind(empty, n.Values[i])
 		if err != nil {
-			return nil, err
+			return nil, broker.Record{}, err
 		}
 		if id.Name == "ROWTIME" {
 			c, err := expr.Cast(val, types.BigintType)
 			if err != nil {
-				return nil, types.ErrorAt(types.CodeDatatypeMismatch, n.Values[i].Pos(), "ROWTIME must be a BIGINT: %v", err)
+				return nil, broker.Record{}, types.ErrorAt(types.CodeDatatypeMismatch, n.Values[i].Pos(), "ROWTIME must be a BIGINT: %v", err)
 			}
 			v, err := c.Eval(nil)
 			if err != nil {
-				return nil, err
+				return nil, broker.Record{}, err
 			}
 			if v != nil {
 				ts, tsSet = v.(int64), true
@@ -92,7 +104,7 @@ func (s *Session) insertValues(ctx context.Context, n *ast.InsertValues) (*api.R
 		}
 		col, idx, ok := src.Column(id.Name)
 		if !ok {
-			return nil, types.ErrorAt(types.CodeUndefinedColumn, id.Pos, "Column name %s does not exist.", id.Name)
+			return nil, broker.Record{}, types.ErrorAt(types.CodeUndefinedColumn, id.Pos, "Column name %s does not exist.", id.Name)
 		}
 		if col.Role == catalog.RoleHeader {
 			headerCols = append(headerCols, col.Name)
@@ -101,18 +113,18 @@ func (s *Session) insertValues(ctx context.Context, n *ast.InsertValues) (*api.R
 		if !val.Type().Equal(col.Type) && val.Type().Kind != types.Unknown {
 			c, err := expr.Cast(val, col.Type)
 			if err != nil {
-				return nil, types.ErrorAt(types.CodeDatatypeMismatch, n.Values[i].Pos(), "Expected type %s for field %s but got %s(%s)", col.Type, col.Name, ast.Format(n.Values[i]), val.Type())
+				return nil, broker.Record{}, types.ErrorAt(types.CodeDatatypeMismatch, n.Values[i].Pos(), "Expected type %s for field %s but got %s(%s)", col.Type, col.Name, ast.Format(n.Values[i]), val.Type())
 			}
 			val = c
 		}
 		v, err := val.Eval(nil)
 		if err != nil {
-			return nil, types.ErrorAt(types.CodeDataException, n.Values[i].Pos(), "Failed to insert values into '%s'. %v", src.Name, err)
+			return nil, broker.Record{}, types.ErrorAt(types.CodeDataException, n.Values[i].Pos(), "Failed to insert values into '%s'. %v", src.Name, err)
 		}
 		row[idx] = v
 	}
 	if len(headerCols) > 0 {
-		return nil, types.ErrorAt(types.CodeFeatureNotSupported, n.Pos(), "Cannot insert into HEADER columns: %s", strings.Join(headerCols, ", "))
+		return nil, broker.Record{}, types.ErrorAt(types.CodeFeatureNotSupported, n.Pos(), "Cannot insert into HEADER columns: %s", strings.Join(headerCols, ", "))
 	}
 	if src.TimestampColumn != "" && !tsSet {
 		if _, idx, ok := src.Column(src.TimestampColumn); ok {
@@ -126,7 +138,7 @@ func (s *Session) insertValues(ctx context.Context, n *ast.InsertValues) (*api.R
 	}
 	kc, vc, err := planner.Codecs(src)
 	if err != nil {
-		return nil, err
+		return nil, broker.Record{}, err
 	}
 	var keyRow, valueRow types.Row
 	for i, c := range src.Columns {
@@ -146,16 +158,13 @@ func (s *Session) insertValues(ctx context.Context, n *ast.InsertValues) (*api.R
 	}
 	if len(keyRow) > 0 && !allNull {
 		if rec.Key, err = kc.Encode(nil, keyRow); err != nil {
-			return nil, err
+			return nil, broker.Record{}, err
 		}
 	}
 	if rec.Value, err = vc.Encode(nil, valueRow); err != nil {
-		return nil, err
+		return nil, broker.Record{}, err
 	}
-	if err := e.b.Produce(ctx, src.Topic, []broker.Record{rec}); err != nil {
-		return nil, types.Wrap(types.CodeIO, err, "Failed to insert values into '%s'", src.Name)
-	}
-	return &api.Result{Tag: "INSERT 0 1"}, nil
+	return src, rec, nil
 }
 
 func (s *Session) show(ctx context.Context, n *ast.Show) (*api.Result, error) {

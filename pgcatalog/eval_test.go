@@ -112,6 +112,13 @@ func TestClassify(t *testing.T) {
 		{"DISCARD ALL", RouteSession},
 		{"-- ping", RouteEmpty},
 		{"SELECT `x` FROM `Readings`", RouteEngine},
+		{"DECLARE _psql_cursor NO SCROLL CURSOR FOR SELECT * FROM s EMIT CHANGES", RouteCursor},
+		{"fetch forward 10 from _psql_cursor", RouteCursor},
+		{"MOVE 1 c", RouteCursor},
+		{"CLOSE c", RouteCursor},
+		{"COPY readings FROM STDIN WITH (FORMAT csv, HEADER)", RouteCopyIn},
+		{"copy public.readings (a, b) from stdin", RouteCopyIn},
+		{"COPY (SELECT * FROM s EMIT CHANGES) TO STDOUT", RouteEngine},
 	}
 	for _, tc := range tests {
 		assert.Equal(t, tc.want, Classify(tc.sql), tc.sql)

@@ -14,6 +14,10 @@ const (
 	RouteSession
 	// RouteEmpty: only whitespace, comments and semicolons.
 	RouteEmpty
+	// RouteCursor: DECLARE ... CURSOR, FETCH, MOVE, CLOSE (cursors are the wire's).
+	RouteCursor
+	// RouteCopyIn: COPY ... FROM STDIN (bulk ingest, run by the wire as INSERTs).
+	RouteCopyIn
 )
 
 // Stmt is one statement of a query string.
@@ -175,6 +179,19 @@ func Classify(sql string) Route {
 			return toks[i]
 		}
 		return token{kind: tEOF}
+	}
+	switch first.val {
+	case "declare", "fetch", "move", "close":
+		return RouteCursor
+	case "copy":
+		for i := 1; i+1 < len(toks); i++ {
+			if toks[i].is("to") {
+				break
+			}
+			if toks[i].is("from") && toks[i+1].is("stdin") {
+				return RouteCopyIn
+			}
+		}
 	}
 	if sessionVerbs[first.val] {
 		switch first.val {

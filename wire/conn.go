@@ -38,6 +38,7 @@ const (
 type conn struct {
 	srv *Server
 	nc  net.Conn
+	raw net.Conn // the TCP connection under nc (which may be TLS), for a forced close
 	be  *pgproto3.Backend
 	log *slog.Logger
 
@@ -49,6 +50,7 @@ type conn struct {
 
 	pid    uint32
 	secret []byte
+	tls    bool // the connection runs over TLS
 	sess   api.Session
 
 	msgs       chan pgproto3.FrontendMessage
@@ -82,6 +84,7 @@ func newConn(s *Server, nc net.Conn) *conn {
 	c := &conn{
 		srv:     s,
 		nc:      nc,
+		raw:     nc,
 		be:      pgproto3.NewBackend(nc, nc),
 		log:     s.log.With("remote", nc.RemoteAddr().String()),
 		ctx:     ctx,
@@ -116,7 +119,7 @@ func (c *conn) serve() {
 func (c *conn) finish() {
 	close(c.done)
 	c.cancel(causeConnDone)
-	c.closePortals()
+	c.closePortals(true)
 	if c.sess != nil {
 		c.safely("closing the session", c.sess.Close)
 	}

@@ -20,14 +20,21 @@ type result struct {
 	// txManaged: the session handler already moved the transaction status, so the tag must
 	// not be read for it (ROLLBACK TO SAVEPOINT stays in the block).
 	txManaged bool
+	// src and enc, when set, are where the rows come from and how they are encoded: a FETCH
+	// reads from its cursor's rows.
+	src rowSource
+	enc rowEncoder
 }
 
 func engineResult(r *api.Result) *result { return &result{Result: r} }
 
-func (r *result) isQuery() bool { return r.cat != nil || isQuery(r.Result) }
+func (r *result) isQuery() bool { return r.enc != nil || r.cat != nil || isQuery(r.Result) }
 
 // encoder returns how the result's values are described and encoded.
 func (r *result) encoder() rowEncoder {
+	if r.enc != nil {
+		return r.enc
+	}
 	if r.cat != nil {
 		return catalogEncoder(r.cat.Columns)
 	}
@@ -73,6 +80,10 @@ func (c *conn) run(ctx context.Context, sql string, emit func(*result) error) er
 			res, err = c.sessionStatement(st.Text)
 		case pgcatalog.RouteCatalog:
 			res, err = c.catalogQuery(ctx, st.Text)
+		case pgcatalog.RouteCursor:
+			res, err = c.cursorStatement(ctx, st.Text)
+		case pgcatalog.RouteCopyIn:
+			res, err = c.copyFrom(ctx, st.Text, lexForInference(st.Text))
 		default:
 			err = c.sess.Run(ctx, st.Text, func(r *api.Result) error { return emit(engineResult(r)) })
 			if err != nil {
@@ -245,7 +256,7 @@ func (c *conn) sessionStatement(sql string) (*result, error) {
 			for _, name := range c.settings.ResetAll() {
 				c.reportSetting(name)
 			}
-			c.closePortals()
+			c.closePortals(true)
 			c.stmts = map[string]*statement{}
 		}
 	case pgcatalog.SessDeallocate:
@@ -304,6 +315,7 @@ func (c *conn) endTransaction() {
 	}
 	c.localUndo, c.savepoints = nil, nil
 	c.tx = 'I'
+	c.closePortals(false) // cursors (and portals) of the block end with it
 }
 
 // reportSetting sends ParameterStatus for a reported setting.

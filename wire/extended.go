@@ -39,6 +39,9 @@ type portal struct {
 	res      *result // nil after running: an empty query
 	src      rowSource
 	notified bool // the result's notices were sent
+
+	cursor bool // declared with DECLARE (cursor.go)
+	hold   bool // WITH HOLD: outlives the transaction block
 }
 
 func (p *portal) close() {
@@ -68,9 +71,31 @@ func (c *conn) parse(m *pgproto3.Parse) bool {
 	}
 	oids := make([]uint32, max(n, len(m.ParameterOIDs)))
 	copy(oids, m.ParameterOIDs)
+	c.inferParams(m.Query, oids)
 	c.stmts[m.Name] = &statement{name: m.Name, sql: m.Query, paramOIDs: oids}
 	c.send(&pgproto3.ParseComplete{})
 	return true
+}
+
+// inferParams fills the parameter types the client left unspecified where the statement shows
+// them (see inferParamTypes).
+func (c *conn) inferParams(sql string, oids []uint32) {
+	unknown := false
+	for _, oid := range oids {
+		unknown = unknown || oid == 0
+	}
+	if !unknown {
+		return
+	}
+	cr, ok := c.sess.(api.CatalogReader)
+	if !ok {
+		return
+	}
+	rels, err := cr.Relations(c.ctx)
+	if err != nil {
+		return
+	}
+	inferParamTypes(sql, oids, rels)
 }
 
 func (c *conn) bind(m *pgproto3.Bind) bool {
@@ -215,7 +240,11 @@ func (c *conn) describeStatement(st *statement) (ok, alive bool) {
 	if !returnsRows(st.sql) {
 		return true, true
 	}
-	sql, pm := substitute(st.sql, nulls)
+	typed := make([]string, len(st.paramOIDs))
+	for i, oid := range st.paramOIDs {
+		typed[i] = describeLiteral(oid)
+	}
+	sql, pm := substitute(st.sql, typed)
 	err := c.run(ctx, sql, func(r *result) error {
 		if r.Stream != nil {
 			c.safely("closing a row stream", r.Stream.Close)
@@ -344,7 +373,7 @@ func (c *conn) closeMsg(m *pgproto3.Close) bool {
 func (c *conn) sync() bool {
 	c.skipping = false
 	if c.txStatus() == 'I' {
-		c.closePortals()
+		c.closePortals(false)
 	}
 	return c.ready()
 }
@@ -369,10 +398,13 @@ func (c *conn) portal(name string) (*portal, error) {
 	return nil, types.Errorf(codeInvalidCursorName, "portal %q does not exist", name)
 }
 
-func (c *conn) closePortals() {
+// closePortals closes the portals of the transaction; all also closes WITH HOLD cursors.
+func (c *conn) closePortals(all bool) {
 	for name, p := range c.portals {
-		p.close()
-		delete(c.portals, name)
+		if all || !p.hold {
+			p.close()
+			delete(c.portals, name)
+		}
 	}
 }
 
@@ -395,6 +427,6 @@ func (c *conn) extendedFailed(ctx context.Context, err error) bool {
 func (c *conn) extendedFailedAt(ctx context.Context, err error, sql string, pm *posMap) bool {
 	alive := c.fail(ctx, err, sql, pm)
 	c.skipping = true
-	c.closePortals()
+	c.closePortals(false)
 	return alive
 }

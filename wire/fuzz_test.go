@@ -80,6 +80,11 @@ func FuzzWire(f *testing.F) {
 			&pgproto3.Execute{Portal: "p", MaxRows: 1}, &pgproto3.Flush{}, &pgproto3.Execute{Portal: "p"}, &pgproto3.Sync{}),
 		encode(&pgproto3.Parse{Query: "SELEC"}, &pgproto3.Bind{}, &pgproto3.Execute{}, &pgproto3.Sync{}, &pgproto3.Query{String: "SET application_name = 'x'"}),
 		encode(&pgproto3.CopyData{Data: []byte("x")}, &pgproto3.CopyDone{}, &pgproto3.FunctionCall{Function: 1}),
+		encode(&pgproto3.Query{String: "BEGIN; DECLARE c NO SCROLL CURSOR FOR STREAM; FETCH FORWARD 2 FROM c; MOVE ALL IN c; FETCH RELATIVE 1 c; CLOSE c; COMMIT"},
+			&pgproto3.Query{String: "DECLARE h CURSOR WITH HOLD FOR SELECT 1"}, &pgproto3.Execute{Portal: "h", MaxRows: 1}, &pgproto3.Sync{}),
+		encode(&pgproto3.Query{String: "COPY t (k) FROM STDIN (FORMAT csv, HEADER)"}, &pgproto3.CopyData{Data: []byte("k\na\n\"b\n")},
+			&pgproto3.CopyData{Data: []byte("c\"\n")}, &pgproto3.CopyDone{}, &pgproto3.Query{String: "COPY t FROM STDIN"}, &pgproto3.CopyData{Data: []byte("a\t\\x41\n")}, &pgproto3.CopyFail{Message: "x"}),
+		encode(&pgproto3.Parse{Query: "SELECT * FROM t WHERE k = $1 LIMIT $2"}, &pgproto3.Describe{ObjectType: 'S'}, &pgproto3.Sync{}),
 	}
 	for _, s := range seeds {
 		f.Add(true, s)

@@ -23,6 +23,9 @@ type rowSource interface {
 }
 
 func newRowSource(ctx context.Context, r *result, c *conn) rowSource {
+	if r.src != nil {
+		return r.src
+	}
 	if r.cat != nil {
 		rows := make([]types.Row, len(r.cat.Rows))
 		for i, row := range r.cat.Rows {

@@ -3,6 +3,7 @@ package wire
 import (
 	"context"
 	"crypto/subtle"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
@@ -28,6 +29,15 @@ type Config struct {
 	ServerVersion string
 	// Logger receives connection-level events and recovered panics (default slog.Default()).
 	Logger *slog.Logger
+	// Auth is the authentication method: AuthTrust (the default), AuthPassword, AuthMD5 or
+	// AuthSCRAM, checked against Users (user name to password).
+	Auth  string
+	Users map[string]string
+	// TLS, when set, is offered to clients that ask for SSL (sslmode=prefer/require/verify-*);
+	// without it they are told the server does not support SSL.
+	TLS *tls.Config
+	// TLSRequired refuses clients that do not ask for TLS (needs TLS).
+	TLSRequired bool
 }
 
 const (
@@ -83,6 +93,9 @@ func New(cfg Config, backend api.Backend) *Server {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Auth == "" {
+		cfg.Auth = AuthTrust
 	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	return &Server{
@@ -238,7 +251,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	// Connections still in startup do not watch the server's context; close them now.
 	for c := range s.conns {
 		if !c.started.Load() {
-			c.nc.Close()
+			c.raw.Close()
 		}
 	}
 	s.mu.Unlock()
@@ -256,7 +269,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	for c := range s.conns {
-		c.nc.Close()
+		c.raw.Close()
 	}
 	s.mu.Unlock()
 	<-done

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"strings"
 	"time"
@@ -41,6 +42,12 @@ func (c *conn) startup() bool {
 				c.fatalClose(codeProtocolViolation, "too many encryption requests")
 				return false
 			}
+			if _, isSSL := m.(*pgproto3.SSLRequest); isSSL && c.srv.cfg.TLS != nil && !c.tls {
+				if !c.startTLS() {
+					return false
+				}
+				continue
+			}
 			if _, err := c.nc.Write([]byte{'N'}); err != nil {
 				return false
 			}
@@ -48,6 +55,10 @@ func (c *conn) startup() bool {
 			c.srv.cancelRequest(m.ProcessID, m.SecretKey)
 			return false
 		case *pgproto3.StartupMessage:
+			if c.srv.cfg.TLS != nil && c.srv.cfg.TLSRequired && !c.tls {
+				c.fatalClose(codeInvalidAuthorization, "this server requires SSL: connect with sslmode=require")
+				return false
+			}
 			return c.open(m)
 		default:
 			c.fatalClose(codeProtocolViolation, "unexpected startup message")
@@ -56,8 +67,25 @@ func (c *conn) startup() bool {
 	}
 }
 
-// open admits the session, creates it on the backend and tells the client about the server.
-// Authentication is trust: the user is whoever the client says.
+// startTLS answers an SSLRequest with 'S' and runs the TLS handshake; the connection then
+// speaks the protocol over TLS.
+func (c *conn) startTLS() bool {
+	if _, err := c.nc.Write([]byte{'S'}); err != nil {
+		return false
+	}
+	tc := tls.Server(c.nc, c.srv.cfg.TLS)
+	if err := tc.Handshake(); err != nil {
+		c.log.Debug("wire: TLS handshake failed", "err", err)
+		return false
+	}
+	c.nc, c.tls = tc, true
+	c.be = pgproto3.NewBackend(tc, tc)
+	c.be.SetMaxBodyLen(c.srv.cfg.MaxMessageSize)
+	return true
+}
+
+// open authenticates the user (Config.Auth), admits the session, creates it on the backend and
+// tells the client about the server.
 func (c *conn) open(m *pgproto3.StartupMessage) bool {
 	params := make(map[string]string, len(m.Parameters))
 	var unknownOptions []string
@@ -85,6 +113,9 @@ func (c *conn) open(m *pgproto3.StartupMessage) bool {
 	}
 	c.secret = make([]byte, keyLen)
 	_, _ = rand.Read(c.secret)
+	if !c.authenticate(user) {
+		return false
+	}
 	if !c.srv.register(c) {
 		c.fatalClose(codeTooManyConnections, "sorry, too many clients already")
 		return false

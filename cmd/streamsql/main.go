@@ -40,6 +40,7 @@ func run(args []string) error {
 	queriesFile := fs.String("queries-file", "", "a .sql file or a directory of .sql files applied at start (idempotently)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	maxConns := fs.Int("max-connections", 100, "maximum concurrent client connections")
+	wf := addWireFlags(fs, maxConns)
 	commandTopic := fs.String("command-topic", "", "the catalog's command log topic (default _streamsql_commands); servers sharing it share a catalog and its queries")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -93,7 +94,11 @@ func run(args []string) error {
 	if err != nil {
 		return fmt.Errorf("--pg-addr: %w", err)
 	}
-	srv := wire.New(wire.Config{MaxConnections: *maxConns, Logger: logger}, eng)
+	wcfg, err := wf.config(logger)
+	if err != nil {
+		return err
+	}
+	srv := wire.New(wcfg, eng)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	logger.Info("streamsql ready", "pg", ln.Addr().String(), "connect", "psql -h "+hostOf(ln.Addr())+" -p "+portOf(ln.Addr()))

@@ -92,3 +92,12 @@ type RelationColumn struct {
 	// Header marks a HEADER / HEADERS column.
 	Header bool
 }
+
+// BatchInserter may be implemented by a Session to run many INSERT INTO ... VALUES statements
+// as one durable write: the wire's COPY ... FROM STDIN sends its rows this way.
+type BatchInserter interface {
+	// InsertBatch runs sql, a series of INSERT INTO ... VALUES statements, producing all their
+	// records together once every one is valid, and returns how many it inserted. When one
+	// fails nothing is inserted, and n is its index (0-based).
+	InsertBatch(ctx context.Context, sql string) (n int, err error)
+}
