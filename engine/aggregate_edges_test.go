@@ -1,13 +1,14 @@
 package engine
 
 import (
-	"github.com/stretchr/testify/require"
-
 	"context"
-	"github.com/streamsql/streamsql/engine/api"
-	"github.com/streamsql/streamsql/types"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/streamsql/streamsql/engine/api"
+	"github.com/streamsql/streamsql/types"
 )
 
 // Odd aggregations and pull queries end in an answer or an error with a SQLSTATE, never a
