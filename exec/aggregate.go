@@ -957,7 +957,10 @@ func (t *aggTask) expire(b *state.Batch) error {
 	if !w.Session {
 		// Windows ending at or before limit: start <= limit - size.
 		cut := limit - w.Size + 1
-		if cut <= t.expiredBefore {
+		// A range delete is cheap to write but every iterator over the memtable pays for
+		// the range tombstones it holds (the log's fetches too): expire in steps of at least
+		// one window advance, not on every batch.
+		if cut <= t.expiredBefore || t.expiredBefore > 0 && cut-t.expiredBefore < max(w.Advance, w.Size) {
 			return nil
 		}
 		t.expiredBefore = cut
