@@ -241,3 +241,25 @@ func TestPullQueryOnTableQuery(t *testing.T) {
 	h.restart()
 	require.Equal(t, []string{"[d0 lab 7]"}, h.pull(`SELECT * FROM queryable_devices WHERE room = 'lab';`))
 }
+
+// CREATE SOURCE TABLE is queryable, as in ksqlDB: an internal materializer keeps its rows.
+func TestPullQueryOnSourceTable(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun(`CREATE SOURCE TABLE devices (id STRING PRIMARY KEY, room STRING)
+		WITH (kafka_topic='devices', value_format='JSON', partitions=2);`)
+	recs := []broker.Record{
+		{Partition: broker.AnyPartition, Key: []byte("d1"), Value: []byte(`{"ROOM":"lab"}`)},
+		{Partition: broker.AnyPartition, Key: []byte("d2"), Value: []byte(`{"ROOM":"hall"}`)},
+		{Partition: broker.AnyPartition, Key: []byte("d1"), Value: []byte(`{"ROOM":"attic"}`)},
+		{Partition: broker.AnyPartition, Key: []byte("d2")}, // deleted
+	}
+	require.NoError(t, h.log.Produce(context.Background(), "devices", recs))
+	require.Equal(t, []string{"[d1 attic]"}, h.pull(`SELECT * FROM devices;`))
+	require.Equal(t, []string{"[attic]"}, h.pull(`SELECT room FROM devices WHERE id = 'd1';`))
+	h.restart()
+	require.NoError(t, h.log.Produce(context.Background(), "devices", []broker.Record{{Partition: broker.AnyPartition, Key: []byte("d3"), Value: []byte(`{"ROOM":"cellar"}`)}}))
+	require.Equal(t, []string{"[d1 attic]", "[d3 cellar]"}, h.pull(`SELECT * FROM devices ORDER BY id;`))
+	h.mustRun(`DROP TABLE devices;`)
+	_, err := h.run(`SELECT * FROM devices;`)
+	require.Error(t, err)
+}

@@ -112,7 +112,53 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 			e.logger.Error("restarting query failed", "query", q.ID, "err", err)
 		}
 	}
+	for _, src := range e.cat.Sources(catalog.Table) {
+		if src.ReadOnly {
+			if err := e.startMaterializer(ctx, src); err != nil {
+				e.logger.Error("restarting a source table's materializer failed", "table", src.Name, "err", err)
+			}
+		}
+	}
 	return e, nil
+}
+
+// startMaterializer starts the internal query that keeps a source table's rows for pull
+// queries (CREATE SOURCE TABLE). It is not a catalog query: it lives and dies with the table.
+func (e *Engine) startMaterializer(ctx context.Context, src *catalog.Source) error {
+	plan := planner.PlanMaterialize(src)
+	spec, err := planner.Compile(plan)
+	if err != nil {
+		return err
+	}
+	run, err := exec.Start(ctx, e.b, spec, e.plog, e.execOptions())
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	e.running[plan.QueryID] = run
+	e.mu.Unlock()
+	return nil
+}
+
+// dropMaterializer stops a source table's materializer and deletes its rows.
+func (e *Engine) dropMaterializer(ctx context.Context, src *catalog.Source) {
+	id := planner.MaterializerID(src.Name)
+	e.stopPersistent(id)
+	n := int(src.Partitions)
+	if offs, err := e.b.Offsets(ctx, src.Topic); err == nil {
+		n = len(offs)
+	}
+	for p := 0; p < n; p++ {
+		if err := e.state.Store(exec.MaterializedNamespace(id, p)).Drop(); err != nil {
+			e.logger.Warn("dropping a source table's rows", "table", src.Name, "err", err)
+		}
+	}
+	opts := e.execOptions()
+	for _, topic := range exec.InternalTopics(opts, id) {
+		if err := e.b.DeleteTopic(ctx, topic); err != nil && !errors.Is(err, broker.ErrUnknownTopic) {
+			e.logger.Warn("deleting internal topic", "topic", topic, "err", err)
+		}
+	}
 }
 
 // Catalog is the engine's catalog (read-only for callers).

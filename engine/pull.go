@@ -105,14 +105,6 @@ func (s *Session) pullQuery(ctx context.Context, sel *ast.Select) (*api.Result, 
 // readMaterialized reads a table's rows from the state of every task of the aggregation that
 // maintains it, with WINDOWSTART and WINDOWEND appended for a windowed table.
 func (e *Engine) readMaterialized(pp *planner.PullPlan, writer *catalog.Query) ([]types.Row, error) {
-	plan, err := planner.DecodePlan(writer.Plan)
-	if err != nil {
-		return nil, err
-	}
-	spec, err := planner.Compile(plan)
-	if err != nil {
-		return nil, err
-	}
 	var rows []types.Row
 	if pp.Materialized {
 		// A table query's rows, latest per key (no key-ordered lookup: WHERE filters).
@@ -126,6 +118,14 @@ func (e *Engine) readMaterialized(pp *planner.PullPlan, writer *catalog.Query) (
 			}
 		}
 		return rows, nil
+	}
+	plan, err := planner.DecodePlan(writer.Plan)
+	if err != nil {
+		return nil, err
+	}
+	spec, err := planner.Compile(plan)
+	if err != nil {
+		return nil, err
 	}
 	for _, ns := range exec.StoreNamespaces(pp.QueryID, pp.Partitions) {
 		err := exec.ReadTable(e.state.Store(ns), spec, pp.KeyEquals, func(r types.Row, start, end int64) bool {

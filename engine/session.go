@@ -216,6 +216,11 @@ func (s *Session) createSource(ctx context.Context, n *ast.CreateSource) (*api.R
 	if err := e.log.Append(ctx, e.cat, &catalog.Command{Op: op, Statement: n.Text(), Source: created.Source}); err != nil {
 		return nil, err
 	}
+	if created.Source.ReadOnly && created.Source.Kind == catalog.Table {
+		if err := e.startMaterializer(ctx, created.Source); err != nil {
+			e.logger.Error("starting a source table's materializer failed", "table", created.Source.Name, "err", err)
+		}
+	}
 	return &api.Result{Tag: "CREATE " + n.Kind.String()}, nil
 }
 
@@ -377,6 +382,9 @@ func (s *Session) drop(ctx context.Context, n *ast.Drop) (*api.Result, error) {
 				return nil, err
 			}
 		}
+	}
+	if src.ReadOnly && src.Kind == catalog.Table {
+		e.dropMaterializer(ctx, src)
 	}
 	if err := e.log.Append(ctx, e.cat, &catalog.Command{Op: catalog.OpDropSource, Name: src.Name, Statement: n.Text()}); err != nil {
 		return nil, err

@@ -232,6 +232,10 @@ func (q *Query) fail(err error) {
 }
 
 func (q *Query) runTask(ctx context.Context, t *task) {
+	if q.spec.MaterializeOnly {
+		q.runMaterializer(ctx, t)
+		return
+	}
 	src := &q.spec.Source
 	in := newInputDecoder(src)
 	var out outputWriter

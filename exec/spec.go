@@ -137,6 +137,9 @@ type Spec struct {
 	// Materialize keeps the latest output row per key in a state store (a query writing a
 	// table, so that pull queries can read it).
 	Materialize bool
+	// MaterializeOnly is a source table's materializer: no sink; the latest row per input key
+	// is kept in a state store with the input offsets (materialize.go).
+	MaterializeOnly bool
 }
 
 // ProcessingLog receives records a query could not process. They are skipped, never lost

@@ -76,6 +76,7 @@ func Compile(p *Plan) (*exec.Spec, error) {
 		return nil, err
 	}
 	spec.Source.TimestampFatal = p.FailOnBadTimestamp
+	spec.MaterializeOnly = p.MaterializeOnly
 	if p.Sink != nil {
 		sink, err := sinkSpec(p.Sink, p.Columns)
 		if err != nil {

@@ -41,6 +41,9 @@ type Plan struct {
 	FailOnBadTimestamp bool `json:"failOnBadTimestamp,omitempty"`
 	// Limit ends a push query after this many rows.
 	Limit int64 `json:"limit,omitempty"`
+	// MaterializeOnly makes the query a source table's materializer: no sink, the latest row
+	// per key kept in a state store for pull queries.
+	MaterializeOnly bool `json:"materializeOnly,omitempty"`
 	// Aggregate, when set, makes the query an aggregation (GROUP BY, WINDOW): Filter applies
 	// to input rows, Columns are computed over the aggregate row (see aggregate.go).
 	Aggregate *AggregatePlan `json:"aggregate,omitempty"`

@@ -35,6 +35,14 @@ type PullPlan struct {
 
 // PlanPull plans a pull query over table src, materialized by the persistent query q.
 func PlanPull(c *Context, sel *ast.Select, src *catalog.Source, q *catalog.Query) (*PullPlan, error) {
+	if q == nil && src.ReadOnly {
+		// A source table: its internal materializer keeps the rows.
+		b, err := PlanMaterialize(src).Encode()
+		if err != nil {
+			return nil, err
+		}
+		q = &catalog.Query{ID: MaterializerID(src.Name), Plan: b}
+	}
 	if q == nil {
 		return nil, types.ErrorAt(types.CodeFeatureNotSupported, sel.Pos(), "The `%s` table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_%s AS SELECT * FROM %s'. See https://cnfl.io/queries for more info.\nAdd EMIT CHANGES if you intended to issue a push query.", src.Name, src.Name, src.Name)
 	}
@@ -42,7 +50,7 @@ func PlanPull(c *Context, sel *ast.Select, src *catalog.Source, q *catalog.Query
 	if err != nil {
 		return nil, err
 	}
-	if plan.Aggregate == nil && (plan.Sink == nil || plan.Sink.Window != nil) {
+	if plan.Aggregate == nil && !plan.MaterializeOnly && (plan.Sink == nil || plan.Sink.Window != nil) {
 		return nil, types.ErrorAt(types.CodeFeatureNotSupported, sel.Pos(), "The `%s` table isn't queryable: its query keeps no rows. Add EMIT CHANGES to see the table's changes.", src.Name)
 	}
 	if len(sel.GroupBy) > 0 || sel.Having != nil || sel.Window != nil || len(sel.PartitionBy) > 0 {
@@ -241,4 +249,18 @@ func LookupSource(cat *catalog.Catalog, name ast.QualifiedName) (*catalog.Source
 		src, ok = cat.Source(strings.ToUpper(name.Name.Name))
 	}
 	return src, ok
+}
+
+// MaterializerID names the internal query that keeps a source table's rows for pull queries
+// (ksqlDB's CREATE SOURCE TABLE is queryable).
+func MaterializerID(table string) string { return "CST_" + table }
+
+// PlanMaterialize plans the internal query that keeps the latest row per key of a source
+// table (CREATE SOURCE TABLE) in a state store, from the topic's beginning.
+func PlanMaterialize(src *catalog.Source) *Plan {
+	p := &Plan{Version: PlanVersion, QueryID: MaterializerID(src.Name), Source: *src, FromBeginning: true, MaterializeOnly: true}
+	for _, c := range src.Columns {
+		p.Columns = append(p.Columns, OutputColumn{Name: c.Name, Expr: types.QuoteIdentIfNeeded(c.Name), Type: c.Type, Role: c.Role, HeaderKey: c.HeaderKey})
+	}
+	return p
 }
