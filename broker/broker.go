@@ -149,3 +149,12 @@ type AtomicProducer interface {
 	// records may be empty (extra alone is committed).
 	ProduceWith(ctx context.Context, topic string, records []Record, extra *pebble.Batch) error
 }
+
+// AtomicOffsets is an AtomicProducer that can also put a consumer group's offsets into the
+// batch it commits: a query's outputs and its input offsets then commit together (exactly
+// once), with one sync instead of two.
+type AtomicOffsets interface {
+	AtomicProducer
+	// OffsetBatch returns a batch holding group's offsets, to pass to ProduceWith.
+	OffsetBatch(group string, offsets map[TopicPartition]int64) (*pebble.Batch, error)
+}

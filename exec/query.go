@@ -254,8 +254,13 @@ func (q *Query) runTask(ctx context.Context, t *task) {
 		if q.spec.Sink == nil {
 			return q.processToStream(ctx, in, res.Records)
 		}
-		if !q.processToSink(ctx, in, &out, res.Records) {
+		offsets := map[broker.TopicPartition]int64{{Topic: src.Topic, Partition: t.partition}: res.NextOffset}
+		committed, ok := q.processToSink(ctx, in, &out, res.Records, offsets)
+		if !ok {
 			return false
+		}
+		if committed {
+			return true
 		}
 		next := res.NextOffset
 		for {
@@ -372,7 +377,9 @@ func (q *Query) project(row, dst types.Row) types.Row {
 	return dst
 }
 
-func (q *Query) processToSink(ctx context.Context, in *inputDecoder, out *outputWriter, recs []broker.Record) bool {
+// processToSink runs a batch and writes its outputs. On the embedded log the input offsets
+// commit in the same write (committed is then true); otherwise the caller commits them after.
+func (q *Query) processToSink(ctx context.Context, in *inputDecoder, out *outputWriter, recs []broker.Record, offsets map[broker.TopicPartition]int64) (committed, ok bool) {
 	out.reset()
 	var outRow types.Row
 	for i := range recs {
@@ -382,7 +389,7 @@ func (q *Query) processToSink(ctx context.Context, in *inputDecoder, out *output
 			var fatal *fatalError
 			if errors.As(err, &fatal) {
 				q.fail(types.Wrap(types.CodeDataException, fatal.err, "query %s", q.spec.ID))
-				return false
+				return false, false
 			}
 			q.plog.Record(q.spec.ID, rec, "deserialize", err)
 			continue
@@ -436,38 +443,65 @@ func (q *Query) processToSink(ctx context.Context, in *inputDecoder, out *output
 			q.plog.Record(q.spec.ID, rec, "serialize", err)
 		}
 	}
-	if len(out.recs) == 0 {
-		return true
+	atomic, isAtomic := q.b.(broker.AtomicOffsets)
+	// Table rows must live in the log's own database to join the same write.
+	isAtomic = isAtomic && (out.mat == nil || out.mat.Atomic())
+	if len(out.recs) == 0 && !isAtomic {
+		return false, true
 	}
 	for {
 		var err error
-		if out.mat != nil {
+		switch {
+		case isAtomic:
+			// Outputs, table rows and input offsets in one durable write: exactly once.
+			err = out.commitAtomically(ctx, atomic, q.spec.ID, offsets)
+		case out.mat != nil:
 			err = out.commitMaterialized(ctx, q.b)
-		} else {
+		default:
 			err = q.b.Produce(ctx, q.spec.Sink.Topic, out.recs)
 		}
 		if err == nil {
-			return true
+			return isAtomic, true
 		}
 		if ctx.Err() != nil {
-			return false
+			return false, false
 		}
 		if errors.Is(err, broker.ErrUnknownTopic) || errors.Is(err, broker.ErrClosed) {
 			q.fail(types.Wrap(types.CodeUndefinedTable, err, "query %s: sink topic %s", q.spec.ID, q.spec.Sink.Topic))
-			return false
+			return false, false
 		}
 		if errors.Is(err, broker.ErrInvalidConfig) || errors.Is(err, broker.ErrRecordTooLarge) {
 			// Retrying cannot help: stop the query with the reason rather than spin.
 			q.fail(types.Wrap(types.CodeDataException, err, "query %s: writing to %s", q.spec.ID, q.spec.Sink.Topic))
-			return false
+			return false, false
 		}
 		q.opts.Logger.Warn("produce failed; retrying", "query", q.spec.ID, "topic", q.spec.Sink.Topic, "err", err)
 		select {
 		case <-ctx.Done():
-			return false
+			return false, false
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// commitAtomically writes the batch's records, its table rows (if any) and the group's input
+// offsets in one write of the embedded log.
+func (w *outputWriter) commitAtomically(ctx context.Context, b broker.AtomicOffsets, group string, offsets map[broker.TopicPartition]int64) error {
+	ob, err := b.OffsetBatch(group, offsets)
+	if err != nil {
+		return err
+	}
+	defer ob.Close()
+	if w.mat == nil {
+		return b.ProduceWith(ctx, w.sink.Topic, w.recs, ob)
+	}
+	batch := w.mat.NewBatch()
+	defer batch.Close()
+	w.fillMaterialized(batch)
+	if err := batch.Include(ob); err != nil {
+		return err
+	}
+	return batch.CommitWith(ctx, nil, w.sink.Topic, w.recs) // atomic: the store's own log
 }
 
 func (q *Query) processToStream(ctx context.Context, in *inputDecoder, recs []broker.Record) bool {
@@ -765,6 +799,11 @@ func (w *outputWriter) addWindowed(row types.Row, ts int64, tomb, windowed, sess
 func (w *outputWriter) commitMaterialized(ctx context.Context, b broker.Broker) error {
 	batch := w.mat.NewBatch()
 	defer batch.Close()
+	w.fillMaterialized(batch)
+	return batch.CommitWith(ctx, b, w.sink.Topic, w.recs)
+}
+
+func (w *outputWriter) fillMaterialized(batch *state.Batch) {
 	for i, k := range w.matKeys {
 		if w.matRows[i] == nil {
 			batch.Delete(append([]byte{keyTableRow}, k...))
@@ -772,7 +811,6 @@ func (w *outputWriter) commitMaterialized(ctx context.Context, b broker.Broker) 
 			batch.Put(append([]byte{keyTableRow}, k...), w.matRows[i])
 		}
 	}
-	return batch.CommitWith(ctx, b, w.sink.Topic, w.recs)
 }
 
 // materializedStore opens the store that keeps a table query's rows for one partition, with a

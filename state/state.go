@@ -47,6 +47,10 @@ func OnLog(db *pebble.DB, log broker.AtomicProducer, opts Options) *DB {
 // Atomic reports whether batches commit together with output records.
 func (d *DB) Atomic() bool { return d.atomic != nil }
 
+// Atomic reports whether the store's batches commit together with output records (it lives
+// in the embedded log's database).
+func (s *Store) Atomic() bool { return s.d.atomic != nil }
+
 // ErrClosed is returned after Close.
 var ErrClosed = errors.New("state: closed")
 
@@ -329,6 +333,9 @@ func (b *Batch) CommitWith(ctx context.Context, bk broker.Broker, topic string, 
 	}
 	return b.Commit(ctx)
 }
+
+// Include adds the writes of another batch of the same database (a broker's offsets) to b.
+func (b *Batch) Include(other *pebble.Batch) error { return b.b.Apply(other, nil) }
 
 // Close discards an uncommitted batch.
 func (b *Batch) Close() { _ = b.b.Close() }

@@ -874,6 +874,24 @@ func (l *Log) CommitOffsets(ctx context.Context, group string, offsets map[broke
 	return nil
 }
 
+// OffsetBatch implements broker.AtomicOffsets: a batch setting group's offsets, for
+// ProduceWith.
+func (l *Log) OffsetBatch(group string, offsets map[broker.TopicPartition]int64) (*pebble.Batch, error) {
+	if group == "" {
+		return nil, fmt.Errorf("%w: empty consumer group name", broker.ErrInvalidConfig)
+	}
+	b := l.db.NewBatch()
+	for tp, off := range offsets {
+		t, _, err := l.partition(tp.Topic, tp.Partition)
+		if err != nil {
+			b.Close()
+			return nil, err
+		}
+		_ = b.Set(groupKey(t.meta.ID, group, tp.Partition), binary.BigEndian.AppendUint64(nil, uint64(off)), nil)
+	}
+	return b, nil
+}
+
 // FetchOffsets implements broker.Broker.
 func (l *Log) FetchOffsets(ctx context.Context, group string, name string) (map[int32]int64, error) {
 	t, err := l.topic(name)

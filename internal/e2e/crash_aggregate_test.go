@@ -37,7 +37,8 @@ const (
 	crashSQL       = `SET 'auto.offset.reset'='earliest';
 SET 'ksql.streams.cache.max.bytes.buffering'='0';
 CREATE STREAM readings (device_id VARCHAR KEY, temperature DOUBLE) WITH (kafka_topic='%s', value_format='JSON');
-CREATE TABLE temp_1m WITH (kafka_topic='%s') AS SELECT device_id, AVG(temperature) AS avg_temp, COUNT(*) AS n FROM readings WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY device_id EMIT CHANGES;`
+CREATE TABLE temp_1m WITH (kafka_topic='%s') AS SELECT device_id, AVG(temperature) AS avg_temp, COUNT(*) AS n FROM readings WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY device_id EMIT CHANGES;
+CREATE STREAM hot WITH (kafka_topic='%s') AS SELECT device_id, temperature FROM readings WHERE temperature > 30;`
 )
 
 func init() {
@@ -82,7 +83,7 @@ func runCrashChild(dir, kafkaAddr, suffix string) int {
 	}
 	sess, _ := eng.NewSession(ctx, nil)
 	if err := sess.Run(ctx, "DESCRIBE temp_1m;", func(*api.Result) error { return nil }); err != nil {
-		if err := sess.Run(ctx, fmt.Sprintf(crashSQL, input, output), func(*api.Result) error { return nil }); err != nil {
+		if err := sess.Run(ctx, fmt.Sprintf(crashSQL, input, output, "HOT"+strings.TrimPrefix(output, "TEMP_1M")), func(*api.Result) error { return nil }); err != nil {
 			return fail(err)
 		}
 	}
@@ -130,11 +131,15 @@ func TestAggregationSurvivesSIGKILL(t *testing.T) {
 	require.NoError(t, runChild(t, crashed, 0))
 	t.Logf("killed %d times", kills)
 
-	want := readOutput(t, ref)
-	got := readOutput(t, crashed)
+	want := readOutput(t, ref, "TEMP_1M")
+	got := readOutput(t, crashed, "TEMP_1M")
 	require.Equal(t, n, len(want), "one update per reading")
 	require.Equal(t, len(want), len(got), "output records")
 	require.Equal(t, want, got, "output topic after crashes")
+	// The stateless query beside it commits its outputs with its offsets too.
+	wantHot, gotHot := readOutput(t, ref, "HOT"), readOutput(t, crashed, "HOT")
+	require.NotEmpty(t, wantHot)
+	require.Equal(t, wantHot, gotHot, "stateless query's output after crashes")
 	require.Equal(t, pullAll(t, ref), pullAll(t, crashed), "table after crashes")
 }
 
@@ -207,19 +212,19 @@ func writeReadings(t *testing.T, dir string, n int) {
 // readOutput returns the output topic's records, per partition in offset order (only one
 // task writes each key, so per-key order is the contract; records are sorted within a
 // partition by key then offset-order for a stable comparison).
-func readOutput(t *testing.T, dir string) []string {
+func readOutput(t *testing.T, dir, topic string) []string {
 	t.Helper()
 	log, err := embedded.Open(dir, embedded.Options{NoSync: true})
 	require.NoError(t, err)
 	defer log.Close()
 	ctx := context.Background()
-	offs, err := log.Offsets(ctx, "TEMP_1M")
+	offs, err := log.Offsets(ctx, topic)
 	require.NoError(t, err)
 	var out []string
 	for p, o := range offs {
 		perKey := map[string][]string{}
 		for off := o.Earliest; off < o.Latest; {
-			res, err := log.Fetch(ctx, broker.FetchRequest{Topic: "TEMP_1M", Partition: int32(p), Offset: off, MaxRecords: 50_000, MaxBytes: 64 << 20})
+			res, err := log.Fetch(ctx, broker.FetchRequest{Topic: topic, Partition: int32(p), Offset: off, MaxRecords: 50_000, MaxBytes: 64 << 20})
 			require.NoError(t, err)
 			for _, r := range res.Records {
 				k := string(r.Key)
@@ -309,6 +314,7 @@ func TestKafkaAggregationSurvivesSIGKILL(t *testing.T) {
 	got := lastPerKey(t, kb, "TEMP_1M_"+crashSuffix)
 	require.NotEmpty(t, want)
 	require.Equal(t, want, got, "output topic after deduplication by key and window")
+	require.Equal(t, lastPerKey(t, kb, "HOT_"+refSuffix), lastPerKey(t, kb, "HOT_"+crashSuffix), "stateless output after deduplication")
 }
 
 // produceReadings writes n readings to a new 3-partition Kafka topic.
