@@ -205,6 +205,7 @@ type aggTask struct {
 	store     *state.Store
 	partition int32
 	cache     map[string]*entry
+	oldCache  map[string]*entry
 	dirty     []*entry
 	fresh     []*entry
 	// nextClose is the end of the first window EMIT FINAL still has to emit.
@@ -246,6 +247,37 @@ type pendingOutput struct {
 
 const maxCachedGroups = 200_000
 
+// cacheGet finds an entry in the current or the previous generation of the cache (moving it
+// to the current one).
+func (t *aggTask) cacheGet(k string) (*entry, bool) {
+	if e, ok := t.cache[k]; ok {
+		return e, true
+	}
+	if e, ok := t.oldCache[k]; ok {
+		delete(t.oldCache, k)
+		t.cache[k] = e
+		return e, true
+	}
+	return nil, false
+}
+
+func (t *aggTask) cacheDelete(k string) {
+	delete(t.cache, k)
+	delete(t.oldCache, k)
+}
+
+// cacheKeys lists the keys of both generations.
+func (t *aggTask) cacheKeys() map[string]struct{} {
+	out := make(map[string]struct{}, len(t.cache)+len(t.oldCache))
+	for k := range t.cache {
+		out[k] = struct{}{}
+	}
+	for k := range t.oldCache {
+		out[k] = struct{}{}
+	}
+	return out
+}
+
 func newAggTask(q *Query, store *state.Store, partition int32) *aggTask {
 	t := &aggTask{q: q, spec: q.spec.Aggregate, store: store, partition: partition,
 		cache: map[string]*entry{}, sessions: map[string][]*entry{}, streamTime: -1 << 62}
@@ -271,7 +303,7 @@ func (t *aggTask) buildFilter(capacity int) error {
 			return err
 		}
 	}
-	for k := range t.cache {
+	for k := range t.cacheKeys() {
 		keys = append(keys, []byte(k))
 		if k[0] == keySession && len(k) > 17 {
 			keys = append(keys, []byte(k[:len(k)-16]))
@@ -403,7 +435,7 @@ func (t *aggTask) lookup(kind byte, gkey []byte, start, end int64, group types.R
 	}
 	k = append(k, gkey...)
 	t.keyBuf = k
-	if e, ok := t.cache[string(k)]; ok {
+	if e, ok := t.cacheGet(string(k)); ok {
 		return e, nil
 	}
 	e := &entry{skey: string(k), group: append(types.Row(nil), group...), gkey: bytes.Clone(gkey), start: start, end: end, ts: -1 << 62}
@@ -423,7 +455,7 @@ func (t *aggTask) lookup(kind byte, gkey []byte, start, end int64, group types.R
 		}
 		e.exists = true
 	}
-	t.cache[e.skey] = e
+	t.cache[e.skey] = e // (the current generation)
 	return e, nil
 }
 
@@ -667,7 +699,7 @@ func (t *aggTask) finish(ctx context.Context, next int64) bool {
 				b.Delete([]byte(e.skey))
 				t.deleteWindowIndexes(b, e)
 			}
-			delete(t.cache, e.skey)
+			t.cacheDelete(e.skey)
 			continue
 		}
 		buf = t.encodeEntry(buf[:0], e)
@@ -718,8 +750,11 @@ func (t *aggTask) finish(ctx context.Context, next int64) bool {
 			return false
 		}
 	}
-	if len(t.cache) > maxCachedGroups {
-		clear(t.cache)
+	if len(t.cache) > maxCachedGroups/2 {
+		// Generations instead of clearing: the older half is dropped at once (no O(n)
+		// clear per batch), and an entry used again moves to the current generation.
+		t.oldCache = t.cache
+		t.cache = make(map[string]*entry, maxCachedGroups/2)
 		clear(t.sessions)
 	}
 	if t.filter.full() {
@@ -983,11 +1018,11 @@ func (t *aggTask) expire(b *state.Batch) error {
 		gkey := k[9 : len(k)-8]
 		start := int64(binary.BigEndian.Uint64(k[len(k)-8:]))
 		skey := sessionKey(gkey, start, end)
-		if e, ok := t.cache[string(skey)]; ok && e.dirty {
+		if e, ok := t.cacheGet(string(skey)); ok && e.dirty {
 			continue // updated in this batch: not expired after all
 		}
 		delete(t.sessions, string(gkey))
-		delete(t.cache, string(skey))
+		t.cacheDelete(string(skey))
 		b.Delete(skey)
 		b.Delete(k)
 		b.Delete(windowIndexKey(keyPending, &entry{gkey: gkey, start: start, end: end}))
@@ -1009,7 +1044,7 @@ func (t *aggTask) entryFromIndex(k []byte) (*entry, error) {
 	}
 	if t.spec.Window.Session {
 		skey := string(sessionKey(gkey, start, end))
-		if e, ok := t.cache[skey]; ok {
+		if e, ok := t.cacheGet(skey); ok {
 			return e, nil
 		}
 		v, ok, err := t.store.Get([]byte(skey))
