@@ -3,8 +3,12 @@
 # then the peer benchmarks (bench/cmd/benchrun: streamsql vs the Kafka Streams peer vs the raw
 # kafka-go ceiling, Nexmark and IoT), which rewrite their section of docs/benchmarks.md.
 #
+#   (default)    Go benchmarks at -benchtime 1s; 1,000,000-event preloads, 3 interleaved runs per
+#                system and query, a 30 s (+5 s warm-up) latency phase per system and run
+#                (about half an hour on 2 cores)
 #   QUICK=1      a few minutes: Go benchmarks once each (-benchtime 1x), 200k-event preloads,
 #                one run per system, a 10 s latency phase
+#   BENCHRUN_ARGS extra arguments for bin/benchrun (e.g. "--runs 3 --nexmark 500000")
 #   GO_BENCH=0   skip the Go benchmarks;  PEER_BENCH=0  skip the peer benchmarks
 #   BENCH, BENCHTIME, and package arguments are passed to go test as before.
 #
@@ -50,5 +54,7 @@ if [ "${PEER_BENCH:-1}" != 0 ]; then
   if [ "${QUICK:-}" = 1 ]; then cmd="QUICK=1 make bench"; fi
   pin=()
   if [ "$(nproc)" -gt 1 ] && command -v taskset >/dev/null; then pin=(taskset -c 0); fi
-  "${pin[@]}" bin/benchrun --command "$cmd (KAFKA_PORT=$KAFKA_PORT)" "${peer_flag[@]}"
+  if [ -n "${BENCHRUN_ARGS:-}" ]; then cmd="BENCHRUN_ARGS='$BENCHRUN_ARGS' $cmd"; fi
+  # shellcheck disable=SC2086 # BENCHRUN_ARGS is a list of words
+  "${pin[@]}" bin/benchrun --command "$cmd (KAFKA_PORT=$KAFKA_PORT)" "${peer_flag[@]}" ${BENCHRUN_ARGS:-}
 fi

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
@@ -44,7 +45,13 @@ func Nexmark(n, rate int, seed, base int64) *Dataset {
 	d.Records = make([]broker.Record, 0, n)
 	for i := 0; i < n; i++ {
 		e := g.Next()
-		d.Records = append(d.Records, broker.Record{Topic: e.Kind.Topic(), Partition: 0, Key: e.Key, Value: e.Value, Timestamp: time.UnixMilli(e.TimeMs)})
+		key := e.Key
+		if e.Kind == nexmark.Bid {
+			// Bids are keyed by auction (Kafka's LongSerializer, ksqlDB's KAFKA BIGINT), so
+			// that B3 and B4 group by the key on every system (no repartition anywhere).
+			key = binary.BigEndian.AppendUint64(nil, uint64(e.Auction))
+		}
+		d.Records = append(d.Records, broker.Record{Topic: e.Kind.Topic(), Partition: 0, Key: key, Value: e.Value, Timestamp: time.UnixMilli(e.TimeMs)})
 		if e.Kind == nexmark.Bid {
 			d.Values = append(d.Values, e.Value)
 			d.TS = append(d.TS, e.TimeMs)

@@ -4,7 +4,8 @@
 // streamsql (a child process built from cmd/streamsql, driven by --queries-file), on the Kafka
 // Streams peer (bench/peer) and on the raw kafka-go ceiling (bench/ceiling), interleaved;
 // measures wall throughput, events per CPU-second of the engine process (/proc/<pid>/stat),
-// peak RSS (VmHWM) and state on disk; measures alert latency at a paced rate; checks every
+// peak RSS (VmHWM) and state on disk; measures alert latency at a paced rate (through Kafka,
+// and on the embedded log through the Postgres endpoint: INSERTs in, a push query out); checks every
 // system's output against a reference model of the query (a fast wrong answer is a failure);
 // and writes a markdown section between markers in docs/benchmarks.md.
 //

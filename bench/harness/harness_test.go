@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -43,8 +44,26 @@ func TestSmoke(t *testing.T) {
 	}
 	check(t, res)
 	md := res.Markdown("go test ./bench/harness")
-	if !strings.Contains(md, BeginMarker) || !strings.Contains(md, "| B7 avg5m |") {
+	if !strings.Contains(md, BeginMarker) || !strings.Contains(md, "| B7 avg5m |") || !strings.Contains(md, "| B4 q17 |") {
 		t.Errorf("markdown lacks the table:\n%s", md)
+	}
+	// The embedded log's latency path: INSERTs over the Postgres endpoint, a push query out.
+	lcfg := cfg
+	lcfg.Queries = []string{"B6"}
+	lcfg.LatencyRate, lcfg.LatencyDur, lcfg.LatencyWarmup = 500, time.Second, 500*time.Millisecond
+	lres, err := Run(ctx, lcfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, lres)
+	if len(lres.Latencies) != 1 {
+		t.Fatalf("latency runs: %+v", lres.Latencies)
+	}
+	if l := lres.Latencies[0]; l.Err != "" || l.Received != l.Expected || l.Expected == 0 {
+		t.Errorf("embedded latency run: %+v", l)
+	}
+	if lmd := lres.Markdown("test"); !strings.Contains(lmd, "INSERT → push query") {
+		t.Errorf("markdown lacks the latency table:\n%s", lmd)
 	}
 	doc := filepath.Join(dir, "bench.md")
 	if err := os.WriteFile(doc, []byte("# Benchmarks\n\nkept\n"), 0o644); err != nil {
@@ -119,5 +138,19 @@ func TestModels(t *testing.T) {
 	}
 	if n != 5 {
 		t.Fatalf("closed windows hold %d records, want 5 (the late record dropped)", n)
+	}
+}
+
+func TestLastPerKey(t *testing.T) {
+	// A changelog's final state: the last value per (A, WS), whatever came before.
+	rows := []map[string]any{
+		{"A": json.Number("1"), "WS": json.Number("0"), "N": json.Number("1")},
+		{"A": json.Number("2"), "WS": json.Number("0"), "N": json.Number("1")},
+		{"A": json.Number("1"), "WS": json.Number("0"), "N": json.Number("2")},
+	}
+	got := lastPerKey(rows)
+	want := []string{"A=1|N=2|WS=0", "A=2|N=1|WS=0"}
+	if strings.Join(got, ";") != strings.Join(want, ";") {
+		t.Fatalf("lastPerKey = %v, want %v", got, want)
 	}
 }

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	_ "embed"
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,6 +16,12 @@ const (
 	BeginMarker = "<!-- peer-bench:begin -->"
 	EndMarker   = "<!-- peer-bench:end -->"
 )
+
+// Profile is the hand-written profile subsection (profile.md), printed inside the generated
+// section: its figures come from `go test -bench` runs named in it, not from benchrun.
+//
+//go:embed profile.md
+var Profile string
 
 // stats returns median, min and max.
 func stats(v []float64) (med, lo, hi float64) {
@@ -87,7 +94,7 @@ func (res *Results) Markdown(command string) string {
 	cfg := res.Config
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	w("%s\n## Against the peers: Kafka Streams and the raw ceiling\n\n", BeginMarker)
-	w("Written by `bench/cmd/benchrun` (issue 7); do not edit by hand between the markers.\n\n")
+	w("Written by `bench/cmd/benchrun` (issue 7); do not edit by hand between the markers (the profile subsection comes from `bench/harness/profile.md`; `benchrun --render` rewrites the section from the saved results).\n\n")
 	w("Command: `%s` — run %s, took %s.\n\n", command, res.Started.UTC().Format("2006-01-02 15:04 UTC"), res.Elapsed.Round(time.Second))
 	w("Machine: %s.\n\n", strings.Join(MachineFacts(), ", "))
 	w("Data (seed %d): %s. Runs per system and query: %d, interleaved (run i of every system before run i+1 of any); figures are the median with min–max when there are several runs.\n\n",
@@ -95,7 +102,7 @@ func (res *Results) Markdown(command string) string {
 	w("How: one Kafka 4.3.1 broker on 127.0.0.1 (scripts/kafka.sh), topics of one partition preloaded once; every system reads them from the earliest offset into a fresh output topic, pinned to core %d (`taskset`, GOMAXPROCS=1, JVM `-XX:ActiveProcessorCount=1 -Xmx1g`, `num.stream.threads=1`) while the broker and the harness share the other core. ", cfg.EngineCPU)
 	w("*events/s* = input records ÷ (last output − start mark); *events/CPU-s* = input records ÷ the engine process's utime+stime over the same span (/proc/<pid>/stat: GC, JIT, compactions included) — the per-core figure. ")
 	w("Start mark: process start for streamsql (its start-up counts against it) and the ceiling; the RUNNING state for the peer (JVM start-up and group join excluded). ")
-	w("End mark on Kafka: the output topic holds every row the reference model predicts; on the embedded log (whose database streamsql holds) the last moment the process used more than a quarter of a core before %s of idleness. ", cfg.IdleWindow)
+	w("End mark on Kafka: the output topic holds every row the reference model predicts (B4, a changelog: as on the embedded log); on the embedded log (whose database streamsql holds) the last moment the process used more than a quarter of a core before %s of idleness. ", cfg.IdleWindow)
 	w("Every output is read back and compared, as a multiset of values, with a model of the query computed in the harness from the generated input; *correct* = identical.\n\n")
 
 	w("### Throughput over preloaded topics\n\n")
@@ -148,7 +155,7 @@ func (res *Results) Markdown(command string) string {
 			w("|  | ↳ error | %s | | | | | |\n", strings.ReplaceAll(firstLine(e), "|", "\\|"))
 		}
 	}
-	w("\nState on disk: streamsql on the embedded log = growth of its Pebble directory during the run (outputs + state + offsets, as the log and the state share one database; 0.0 when compactions reclaimed more than the run added); streamsql on Kafka keeps state in memory (cmd/streamsql gives the engine no state dir on Kafka); the peer = its RocksDB state dir (its changelog topics are not counted).\n\n")
+	w("\nState on disk: streamsql on the embedded log = growth of its Pebble directory during the run (outputs + state + offsets, as the log and the state share one database; 0.0 when compactions reclaimed more than the run added); streamsql on Kafka = its `--data-dir` after the run (aggregation state in Pebble under `state/`, mirrored to changelog topics that are not counted); the peer = its RocksDB state dir (its changelog topics are not counted either).\n\n")
 
 	w("### Ratios (events per CPU-second, correct runs only)\n\n| query | streamsql Kafka ÷ peer | streamsql Kafka ÷ ceiling | streamsql embedded ÷ peer | target |\n|---|---|---|---|---|\n")
 	seen := map[string]bool{}
@@ -173,15 +180,50 @@ func (res *Results) Markdown(command string) string {
 	}
 
 	if len(res.Latencies) > 0 {
-		w("\n### Latency of B6 (IoT alert) at %.0f %% of the peer's rate\n\n", cfg.LatencyFraction*100)
-		w("Open-loop paced readings into an empty Kafka topic for %s after a %s warm-up (dropped), each stamped with its production wall clock (`ingest_ns`); latency = wall clock when the harness fetched the alert from the output topic − `ingest_ns` (through the broker on both sides).\n\n", cfg.LatencyDur, cfg.LatencyWarmup)
-		w("| system | rate (ev/s) | p50 | p99 | p99.9 | max | samples | alerts received |\n|---|---|---|---|---|---|---|---|\n")
+		w("\n### Latency of B6 (IoT alert) under paced load\n\n")
+		w("Open-loop paced readings for %s after a %s warm-up (dropped), each stamped in `ingest_ns`; percentiles over the alerts (about 2.3 %% of the readings). ", cfg.LatencyDur, cfg.LatencyWarmup)
+		w("**Kafka** (streamsql on Kafka, the peer, the ceiling): the harness produces into an empty topic at %.0f %% of the peer's median B6 rate (of streamsql's when the peer did not run), stamping each reading with the wall clock at which it is produced; latency = wall clock when the harness fetched the alert from the output topic − `ingest_ns` (through the broker on both sides). ", cfg.LatencyFraction*100)
+		w("**Embedded log**: streamsql's database is its own, so the input enters as single-row `INSERT INTO … VALUES` statements over the Postgres endpoint (%d connections, up to %d statements per simple-protocol message, one per line) and the alerts leave through a push query (`SELECT ts, humidity, ingest_ns FROM <sink> EMIT CHANGES`) on another connection, read row by row with pgx; each reading is stamped with the wall clock at which it was *due* (a backlog in the INSERT path counts as latency); latency = wall clock when pgx returned the row − `ingest_ns`. ", inserters, insertBatch)
+		w("Its rate is capped at %d readings/s: an INSERT is produced with its own fsync (durable log, as cmd/streamsql opens it), which bounds the path at about 5–7 k statements/s on this machine (see the profile below), so half the peer's rate cannot be offered this way.\n\n", cfg.EmbeddedLatencyRate)
+		w("| system | path | offered (ev/s) | p50 | p99 | p99.9 | max | samples | alerts received |\n|---|---|---|---|---|---|---|---|---|\n")
 		for _, l := range res.Latencies {
-			w("| %s (run %d) | %d | %s | %s | %s | %s | %d | %d / %d |\n", l.System, l.Run, l.Rate, ms(l.P50), ms(l.P99), ms(l.P999), ms(l.Max), l.Samples, l.Received, l.Expected)
+			path := "Kafka produce → fetch"
+			if l.System == SysEmbedded {
+				path = "INSERT → push query"
+			}
+			w("| %s (run %d) | %s | %d | %s | %s | %s | %s | %d | %d / %d |\n", l.System, l.Run, path, l.Rate, ms(l.P50), ms(l.P99), ms(l.P999), ms(l.Max), l.Samples, l.Received, l.Expected)
 			if l.Err != "" {
-				w("|  ↳ error | %s | | | | | | |\n", strings.ReplaceAll(firstLine(l.Err), "|", "\\|"))
+				w("|  ↳ error | %s | | | | | | | |\n", strings.ReplaceAll(firstLine(l.Err), "|", "\\|"))
 			}
 		}
+		// Medians over runs, per system.
+		bySys := map[string][][4]float64{}
+		var sysOrder []string
+		for _, l := range res.Latencies {
+			if l.Samples == 0 {
+				continue
+			}
+			if _, ok := bySys[l.System]; !ok {
+				sysOrder = append(sysOrder, l.System)
+			}
+			bySys[l.System] = append(bySys[l.System], [4]float64{msf(l.P50), msf(l.P99), msf(l.P999), float64(l.Rate)})
+		}
+		if len(sysOrder) > 0 && cfg.Runs > 1 {
+			w("\nMedian (min–max) over the runs:\n\n| system | offered (ev/s) | p50 | p99 | p99.9 |\n|---|---|---|---|---|\n")
+			for _, sys := range sysOrder {
+				var cols [4][]float64
+				for _, v := range bySys[sys] {
+					for i := range cols {
+						cols[i] = append(cols[i], v[i])
+					}
+				}
+				rate, _, _ := stats(cols[3])
+				w("| %s | %.0f | %s | %s | %s |\n", sys, rate, msSpread(cols[0]), msSpread(cols[1]), msSpread(cols[2]))
+			}
+		}
+	}
+	if Profile != "" {
+		w("\n%s\n", strings.TrimSpace(Profile))
 	}
 	w("\n### Notes on fairness\n\n")
 	for _, n := range Notes {
@@ -196,6 +238,16 @@ func (res *Results) Markdown(command string) string {
 	}
 	w("\n%s\n", EndMarker)
 	return b.String()
+}
+
+func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func msSpread(v []float64) string {
+	med, lo, hi := stats(v)
+	if len(v) == 1 {
+		return fmt.Sprintf("%.2f ms", med)
+	}
+	return fmt.Sprintf("%.2f ms (%.2f–%.2f)", med, lo, hi)
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }

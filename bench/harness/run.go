@@ -35,9 +35,9 @@ type Config struct {
 	CeilingBin string // the ceiling binary ("" skips the ceiling)
 	PeerDir    string // bench/peer with target/peer.jar and target/lib ("" skips the peer)
 	Kafka      string // bootstrap address; "" runs the embedded log only
-	// NoStreamsqlKafka skips streamsql on Kafka: cmd/streamsql keeps its catalog in the fixed
-	// topic _streamsql_commands, which each run deletes, so it must not run on a broker that
-	// other tests share.
+	// NoStreamsqlKafka skips streamsql on Kafka (each run gives it its own command topic,
+	// --command-topic, and deletes only topics named after the run, but its processing log
+	// and internal topics are still created on the broker).
 	NoStreamsqlKafka bool
 
 	Queries       []string // IDs or names; empty means all of Queries
@@ -55,11 +55,18 @@ type Config struct {
 	// the peer did not run) for LatencyDur after LatencyWarmup. Zero LatencyDur skips it.
 	LatencyDur, LatencyWarmup time.Duration
 	LatencyFraction           float64
+	// LatencyRate, when positive, is the paced rate instead (the smoke test's tiny run).
+	LatencyRate int
+	// EmbeddedLatencyRate caps the embedded log's paced rate (default 2,500/s): its input
+	// enters through single-row INSERTs over the Postgres endpoint, each produced with its own
+	// fsync, which sustain about 5–7 k/s on this machine (BenchmarkInsertPG), far below half
+	// the peer's rate.
+	EmbeddedLatencyRate int
 
 	RunTimeout time.Duration // per run
 	IdleWindow time.Duration // embedded log: no CPU use for this long means caught up
 	EngineCPU  int           // core to pin the system under test to; -1 leaves it free
-	Log        io.Writer
+	Log        io.Writer     `json:"-"`
 }
 
 func (c *Config) defaults() {
@@ -83,6 +90,9 @@ func (c *Config) defaults() {
 	}
 	if c.LatencyFraction <= 0 {
 		c.LatencyFraction = 0.5
+	}
+	if c.EmbeddedLatencyRate <= 0 {
+		c.EmbeddedLatencyRate = 2500
 	}
 	if c.RunTimeout <= 0 {
 		c.RunTimeout = 5 * time.Minute
@@ -135,6 +145,8 @@ type Latency struct {
 	Samples             int
 	P50, P99, P999, Max time.Duration
 	Expected, Received  int
+	Achieved            int    // readings per second actually produced (INSERT path); 0: not measured
+	Path                string // how the input enters and the output leaves
 	Err                 string
 }
 
@@ -254,31 +266,40 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 		}
 	}
 
-	if cfg.LatencyDur > 0 && kc != nil {
-		if q, ok := queryByID("B6"); ok {
-			rate := latencyRate(res.Measurements, cfg.LatencyFraction)
-			for run := 1; run <= cfg.Runs && rate > 0; run++ {
-				for _, sys := range systems[1:] {
-					if err := ctx.Err(); err != nil {
-						return res, err
-					}
-					l := r.latency(ctx, q, sys, run, rate, sets["iot"])
-					logf("latency %s run %d at %d ev/s: p50 %v p99 %v p99.9 %v (%d samples) %s", sys, run, rate, l.P50, l.P99, l.P999, l.Samples, l.Err)
-					res.Latencies = append(res.Latencies, l)
+	if q, ok := queryByID("B6"); ok && cfg.LatencyDur > 0 {
+		rate := latencyRate(res.Measurements, cfg.LatencyFraction)
+		if cfg.LatencyRate > 0 {
+			rate = cfg.LatencyRate
+		}
+		// Interleaved like the throughput runs: the embedded log (INSERT in, push query out),
+		// then every Kafka system (produce in, fetch out).
+		for run := 1; run <= cfg.Runs && rate > 0; run++ {
+			for _, sys := range systems {
+				if sys == SysCeiling && !q.Ceiling {
+					continue
 				}
+				if err := ctx.Err(); err != nil {
+					return res, err
+				}
+				var l Latency
+				if sys == SysEmbedded {
+					l = r.latencyEmbedded(ctx, q, run, min(rate, cfg.EmbeddedLatencyRate))
+				} else {
+					l = r.latency(ctx, q, sys, run, rate, sets["iot"])
+				}
+				logf("latency %s run %d at %d ev/s (achieved %d): p50 %v p99 %v p99.9 %v max %v (%d samples, %d/%d alerts) %s", sys, run, l.Rate, l.Achieved, l.P50, l.P99, l.P999, l.Max, l.Samples, l.Received, l.Expected, l.Err)
+				res.Latencies = append(res.Latencies, l)
 			}
 		}
-	} else if cfg.LatencyDur > 0 {
-		res.Skipped = append(res.Skipped, "latency: needs a Kafka broker (paced input goes through Kafka)")
 	}
 	res.Elapsed = time.Since(res.Started)
 	return res, nil
 }
 
-// latencyRate is fraction × the median B6 rate of the peer, or of streamsql on Kafka when the
-// peer did not run.
+// latencyRate is fraction × the median B6 rate of the peer, or of streamsql (on Kafka, else on
+// the embedded log) when the peer did not run.
 func latencyRate(ms []Measurement, fraction float64) int {
-	for _, sys := range []string{SysPeer, SysKafka} {
+	for _, sys := range []string{SysPeer, SysKafka, SysEmbedded} {
 		var r []float64
 		for _, m := range ms {
 			if m.Query == "B6" && m.System == sys && m.Err == "" {
@@ -374,30 +395,40 @@ type started struct {
 	startAt  time.Time
 	startCPU float64
 	cleanup  []string // topic-name substrings to delete afterwards (Kafka)
+	// streamsql only: its Postgres endpoint, source stream and sink names.
+	pg, src, sink string
 }
 
 // launch starts sys running q from topic in into a fresh output, waits until it is ready and
 // returns its start mark: process start for streamsql (its start-up counts against it) and
 // the ceiling, the RUNNING state for the peer (JVM start-up and the group join excluded).
 func (r *runner) launch(ctx context.Context, q Query, sys, tag, in string) (*started, error) {
+	return r.launchOpts(ctx, q, sys, tag, in, false)
+}
+
+// launchOpts is launch; emptyLog starts streamsql on the embedded log from an empty database
+// whose input topic in its source DDL creates (the paced latency run feeds it over the
+// Postgres endpoint).
+func (r *runner) launchOpts(ctx context.Context, q Query, sys, tag, in string, emptyLog bool) (*started, error) {
 	dir := filepath.Join(r.cfg.WorkDir, "run-"+tag)
 	_ = os.RemoveAll(dir)
 	logPath := filepath.Join(r.cfg.WorkDir, "run-"+tag+".log")
 	s := &started{out: "out_" + tag, dataDir: dir}
 	switch sys {
 	case SysEmbedded, SysKafka:
-		if sys == SysEmbedded {
+		if sys == SysEmbedded && !emptyLog {
 			if err := copyDir(r.tpl, dir); err != nil {
 				return nil, err
 			}
-		} else {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return nil, err
-			}
-			r.dropKafka(ctx, []string{"_streamsql_commands", "streamsql_processing_log"})
+		} else if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
 		}
 		src := "src_" + tag
-		sql := "SET 'auto.offset.reset'='earliest';\n" + SourceDDL(q.Dataset, src, in) + "\n" + q.statement(src, "res_"+tag, s.out) + "\n"
+		ddl := q.sourceDDL(src, in)
+		if emptyLog {
+			ddl = strings.Replace(ddl, "value_format='JSON')", "value_format='JSON', partitions=1)", 1)
+		}
+		sql := "SET 'auto.offset.reset'='earliest';\n" + ddl + "\n" + q.statement(src, "res_"+tag, s.out) + "\n"
 		qf := filepath.Join(r.cfg.WorkDir, "run-"+tag+".sql")
 		if err := os.WriteFile(qf, []byte(sql), 0o644); err != nil {
 			return nil, err
@@ -406,16 +437,19 @@ func (r *runner) launch(ctx context.Context, q Query, sys, tag, in string) (*sta
 		if err != nil {
 			return nil, err
 		}
+		s.pg, s.src, s.sink = pg, src, "res_"+tag
 		argv := []string{r.cfg.Streamsql, "--data-dir", dir, "--pg-addr", pg, "--queries-file", qf}
 		if sys == SysKafka {
-			argv = append(argv, "--kafka", r.cfg.Kafka)
+			// Its own command topic: no catalog of another run (or of another server on a
+			// shared broker) is replayed, and nothing shared is deleted afterwards.
+			argv = append(argv, "--kafka", r.cfg.Kafka, "--command-topic", "_streamsql_commands_"+tag)
 		}
 		s.p, err = startProc(sys, r.pin(argv), []string{"GOMAXPROCS=1"}, logPath, "streamsql ready")
 		if err != nil {
 			return nil, err
 		}
 		s.startAt, s.startCPU = s.p.start, 0
-		s.cleanup = []string{tag, strings.ToUpper(tag), "_streamsql_commands", "streamsql_processing_log"}
+		s.cleanup = []string{tag, strings.ToUpper(tag)}
 	case SysPeer:
 		if err := createTopic(ctx, r.kc, s.out, broker.TopicConfig{Partitions: 1}); err != nil {
 			return nil, err
@@ -479,7 +513,7 @@ func (r *runner) throughput(ctx context.Context, q Query, sys string, run int, d
 	}()
 	var end time.Time
 	var endCPU float64
-	if sys == SysEmbedded {
+	if sys == SysEmbedded || q.Changelog {
 		end, endCPU, err = r.waitIdle(ctx, s)
 	} else {
 		end, endCPU, err = r.waitOutputs(ctx, s, len(want))
@@ -499,14 +533,17 @@ func (r *runner) throughput(ctx context.Context, q Query, sys string, run int, d
 		m.State = max(0, dirBytes(s.dataDir)-dirBytes(r.tpl))
 		m.StateNote = "dir"
 	case SysKafka:
-		m.StateNote = "in memory"
+		// cmd/streamsql keeps aggregation state in Pebble under --data-dir/state on Kafka
+		// (mirrored to changelog topics, not counted).
+		m.State = dirBytes(s.dataDir)
+		m.StateNote = "dir"
 	case SysPeer:
 		m.State = dirBytes(s.dataDir)
 		m.StateNote = "dir"
 	default:
 		m.StateNote = "none"
 	}
-	got, rerr := r.readOutputs(ctx, sys, s)
+	got, rerr := r.readOutputs(ctx, sys, s, q.Changelog)
 	if rerr != nil {
 		m.Err = strings.TrimSpace(m.Err + "; reading outputs: " + rerr.Error())
 		return m
@@ -605,7 +642,7 @@ func topicCount(ctx context.Context, b broker.Broker, topic string) int64 {
 }
 
 // readOutputs fetches every output record's value, canonicalised.
-func (r *runner) readOutputs(ctx context.Context, sys string, s *started) ([]string, error) {
+func (r *runner) readOutputs(ctx context.Context, sys string, s *started, changelog bool) ([]string, error) {
 	var b broker.Broker = r.kc
 	if sys == SysEmbedded {
 		lb, err := embedded.Open(filepath.Join(s.dataDir, "log"), embedded.Options{NoSync: true, CleanupInterval: -1})
@@ -615,15 +652,18 @@ func (r *runner) readOutputs(ctx context.Context, sys string, s *started) ([]str
 		defer lb.Close()
 		b = lb
 	}
-	return readTopic(ctx, b, s.out)
+	return readTopic(ctx, b, s.out, changelog)
 }
 
-func readTopic(ctx context.Context, b broker.Broker, topic string) ([]string, error) {
+// readTopic reads every value of topic, canonicalised; for a changelog only the last value
+// per key (see lastPerKey).
+func readTopic(ctx context.Context, b broker.Broker, topic string, changelog bool) ([]string, error) {
 	offs, err := b.Offsets(ctx, topic)
 	if err != nil {
 		return nil, fmt.Errorf("output topic %s: %w", topic, err)
 	}
 	var out []string
+	var rows []map[string]any
 	for p, o := range offs {
 		off := o.Earliest
 		for off < o.Latest {
@@ -643,10 +683,17 @@ func readTopic(ctx context.Context, b broker.Broker, topic string) ([]string, er
 				if err != nil {
 					return nil, fmt.Errorf("output offset %d: %w: %q", rec.Offset, err, rec.Value)
 				}
-				out = append(out, canonical(m))
+				if changelog {
+					rows = append(rows, m)
+				} else {
+					out = append(out, canonical(m))
+				}
 			}
 			off = res.NextOffset
 		}
+	}
+	if changelog {
+		return append(out, lastPerKey(rows)...), nil
 	}
 	return out, nil
 }

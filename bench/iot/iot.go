@@ -30,6 +30,9 @@ type Reading struct {
 	Device      string
 	Temperature float64
 	Humidity    float64
+	// Site and Battery complete the value's fields (an INSERT carries them all).
+	Site    string
+	Battery float64
 }
 
 var sites = []string{"ams-1", "fra-2", "lon-1", "par-3", "nyc-2", "sfo-1", "sin-1", "syd-2"}
@@ -99,12 +102,14 @@ func (g *Generator) NextAt(timeMs, ingestNs int64) Reading {
 	b = append(b, `,"humidity":`...)
 	b = strconv.AppendFloat(b, hum, 'f', -1, 64)
 	b = append(b, `,"battery":`...)
-	b = strconv.AppendFloat(b, float64(300+g.rnd.IntN(120))/100, 'f', -1, 64)
+	battery := float64(300+g.rnd.IntN(120)) / 100
+	b = strconv.AppendFloat(b, battery, 'f', -1, 64)
 	b = append(b, `,"ingest_ns":`...)
 	b = strconv.AppendInt(b, ingestNs, 10)
 	b = append(b, '}')
 	g.buf = b
-	return Reading{Key: []byte(id), Value: append([]byte(nil), b...), TimeMs: timeMs, Device: id, Temperature: temp, Humidity: hum}
+	return Reading{Key: []byte(id), Value: append([]byte(nil), b...), TimeMs: timeMs, Device: id, Temperature: temp, Humidity: hum,
+		Site: sites[dev%len(sites)], Battery: battery}
 }
 
 // Device is one row of the devices table.

@@ -5,4 +5,8 @@
 //	go build -o bin/streamsql ./cmd/streamsql && go build -o bin/ceiling ./bench/cmd/ceiling
 //	mvn -q -f bench/peer/pom.xml package
 //	STREAMSQL_KAFKA=127.0.0.1:39092 go run ./bench/cmd/benchrun --quick
+//
+// Every run saves its results (--save, default $TMPDIR/streamsql-bench-results.json);
+// --render re-renders the section from them, e.g. after editing the hand-written profile
+// subsection (bench/harness/profile.md) or the notes.
 package main

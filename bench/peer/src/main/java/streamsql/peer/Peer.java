@@ -39,7 +39,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * JSON has ksqlDB's upper-case column names so that the harness can compare both systems'
  * outputs record for record.
  *
- * <p>Usage: Peer --query q0|q2|q5a|alert|avg5m --bootstrap host:port --app-id ID --out TOPIC
+ * <p>Usage: Peer --query q0|q2|q5a|q17|alert|avg5m --bootstrap host:port --app-id ID --out TOPIC
  * --state-dir DIR [--in TOPIC] [--commit-ms 100]. It prints READY once the instance is RUNNING,
  * and runs until killed (the harness stops it with SIGTERM).
  */
@@ -138,6 +138,72 @@ public final class Peer {
     }
   }
 
+  /** q17's accumulator: count, the three price ranks, min, max and sum (56 bytes). */
+  static final class Acc17 {
+    long n, r1, r2, r3, min = Long.MAX_VALUE, max = Long.MIN_VALUE, sum;
+
+    Acc17 add(long price) {
+      n++;
+      sum += price;
+      min = Math.min(min, price);
+      max = Math.max(max, price);
+      if (price < 10000) r1++;
+      else if (price < 1000000) r2++;
+      else r3++;
+      return this;
+    }
+  }
+
+  static final Serde<Acc17> ACC17_SERDE =
+      Serdes.serdeFrom(
+          (Serializer<Acc17>)
+              (topic, a) ->
+                  ByteBuffer.allocate(56)
+                      .putLong(a.n).putLong(a.r1).putLong(a.r2).putLong(a.r3)
+                      .putLong(a.min).putLong(a.max).putLong(a.sum)
+                      .array(),
+          (Deserializer<Acc17>)
+              (topic, b) -> {
+                if (b == null) return null;
+                ByteBuffer bb = ByteBuffer.wrap(b);
+                Acc17 a = new Acc17();
+                a.n = bb.getLong();
+                a.r1 = bb.getLong();
+                a.r2 = bb.getLong();
+                a.r3 = bb.getLong();
+                a.min = bb.getLong();
+                a.max = bb.getLong();
+                a.sum = bb.getLong();
+                return a;
+              });
+
+  @JsonPropertyOrder({"A", "WS", "TOTAL_BIDS", "RANK1_BIDS", "RANK2_BIDS", "RANK3_BIDS", "MIN_PRICE", "MAX_PRICE", "AVG_PRICE", "SUM_PRICE"})
+  public static final class Q17 {
+    @JsonProperty("A") public long a;
+    @JsonProperty("WS") public long ws;
+    @JsonProperty("TOTAL_BIDS") public long total;
+    @JsonProperty("RANK1_BIDS") public long r1;
+    @JsonProperty("RANK2_BIDS") public long r2;
+    @JsonProperty("RANK3_BIDS") public long r3;
+    @JsonProperty("MIN_PRICE") public long min;
+    @JsonProperty("MAX_PRICE") public long max;
+    @JsonProperty("AVG_PRICE") public double avg;
+    @JsonProperty("SUM_PRICE") public long sum;
+
+    Q17(long a, long ws, Acc17 x) {
+      this.a = a;
+      this.ws = ws;
+      total = x.n;
+      r1 = x.r1;
+      r2 = x.r2;
+      r3 = x.r3;
+      min = x.min;
+      max = x.max;
+      avg = (double) x.sum / x.n;
+      sum = x.sum;
+    }
+  }
+
   /** AVG's accumulator: sum and count, stored as 16 bytes. */
   static final class Acc {
     double sum;
@@ -208,9 +274,9 @@ public final class Peer {
             .to(out, Produced.with(raw, outSerde()));
       }
       case "q5a" -> {
-        // GROUP BY a value column: a repartition by auction, as ksqlDB compiles it.
-        KStream<byte[], Bid> bids = sb.stream(in, Consumed.with(raw, jsonSerde(Bid.class)));
-        bids.groupBy((k, b) -> b.auction, Grouped.with(Serdes.Long(), jsonSerde(Bid.class)))
+        // The bids are keyed by auction (LongSerializer): GROUP BY the key, no repartition.
+        KStream<Long, Bid> bids = sb.stream(in, Consumed.with(Serdes.Long(), jsonSerde(Bid.class)));
+        bids.groupByKey(Grouped.with(Serdes.Long(), jsonSerde(Bid.class)))
             .windowedBy(
                 TimeWindows.ofSizeAndGrace(Duration.ofSeconds(10), Duration.ofSeconds(5))
                     .advanceBy(Duration.ofSeconds(2)))
@@ -222,6 +288,23 @@ public final class Peer {
                     KeyValue.pair(
                         windowedKey(ByteBuffer.allocate(8).putLong(wk.key()).array(), wk.window().start()),
                         new Q5a(wk.key(), wk.window().start(), n)))
+            .to(out, Produced.with(raw, outSerde()));
+      }
+      case "q17" -> {
+        // Per auction (the key) and UTC day: an update stream (EMIT CHANGES), no suppress.
+        KStream<Long, Bid> bids = sb.stream(in, Consumed.with(Serdes.Long(), jsonSerde(Bid.class)));
+        bids.groupByKey(Grouped.with(Serdes.Long(), jsonSerde(Bid.class)))
+            .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofDays(1), Duration.ofDays(1)))
+            .aggregate(
+                Acc17::new,
+                (k, b, a) -> a.add(b.price),
+                Materialized.<Long, Acc17, WindowStore<Bytes, byte[]>>with(Serdes.Long(), ACC17_SERDE))
+            .toStream()
+            .map(
+                (Windowed<Long> wk, Acc17 a) ->
+                    KeyValue.pair(
+                        windowedKey(ByteBuffer.allocate(8).putLong(wk.key()).array(), wk.window().start()),
+                        new Q17(wk.key(), wk.window().start(), a)))
             .to(out, Produced.with(raw, outSerde()));
       }
       case "alert" -> {
