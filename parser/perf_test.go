@@ -26,3 +26,19 @@ func TestLargeInputs(t *testing.T) {
 		t.Logf("%s: %v", name, time.Since(start))
 	}
 }
+
+// TestTokenPositionsIncremental checks the lexer's incremental column count against counting
+// from the line's start, across lines and multi-byte characters.
+func TestTokenPositionsIncremental(t *testing.T) {
+	src := strings.Repeat("INSERT INTO s (a, b) VALUES ('é€', 1); ", 50) + "\n  SELECT 'ü' AS x,\n\ty FROM t;" +
+		strings.Repeat(" SELECT 'ß';", 20)
+	toks, err := lex(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tk := range toks {
+		if want := posOf(src, tk.off); tk.pos != want {
+			t.Fatalf("token %q at %d: position %+v, want %+v", tk.text, tk.off, tk.pos, want)
+		}
+	}
+}
