@@ -72,8 +72,16 @@ func (s *Session) Run(ctx context.Context, sql string, emit func(*api.Result) er
 	if err != nil {
 		return err
 	}
-	for _, st := range stmts {
-		res, err := s.execute(ctx, st)
+	for i := 0; i < len(stmts); i++ {
+		if _, ok := stmts[i].(*ast.InsertValues); ok {
+			n, err := s.insertRun(ctx, stmts[i:], emit)
+			if err != nil {
+				return err
+			}
+			i += n - 1
+			continue
+		}
+		res, err := s.execute(ctx, stmts[i])
 		if err != nil {
 			return err
 		}
@@ -88,6 +96,50 @@ func (s *Session) Run(ctx context.Context, sql string, emit func(*api.Result) er
 		}
 	}
 	return nil
+}
+
+// insertRun executes the INSERT ... VALUES statements at the start of stmts that go to the
+// same topic as one Produce: one durable write (one fsync) for the run instead of one per
+// statement, which is what a client sending many single-row INSERTs in one message waits for.
+// Each statement still gets its own result. When a statement is refused, the ones before it
+// are produced and reported first, as if they had run one by one. It returns how many
+// statements it consumed.
+func (s *Session) insertRun(ctx context.Context, stmts []ast.Statement, emit func(*api.Result) error) (int, error) {
+	var recs []broker.Record
+	var src *catalog.Source
+	var refused error
+	n := 0
+	for _, st := range stmts {
+		ins, ok := st.(*ast.InsertValues)
+		if !ok {
+			break
+		}
+		s2, rec, err := s.valuesRecord(ins)
+		if err != nil {
+			refused = err
+			break
+		}
+		if src != nil && s2.Topic != src.Topic {
+			break
+		}
+		src = s2
+		recs = append(recs, rec)
+		n++
+	}
+	if len(recs) > 0 {
+		if err := s.e.b.Produce(ctx, src.Topic, recs); err != nil {
+			return n, types.Wrap(types.CodeIO, err, "Failed to insert values into '%s'", src.Name)
+		}
+		for range recs {
+			if err := emit(&api.Result{Tag: "INSERT 0 1"}); err != nil {
+				return n, err
+			}
+		}
+	}
+	if refused != nil {
+		return n, refused
+	}
+	return n, nil
 }
 
 func (s *Session) execute(ctx context.Context, st ast.Statement) (*api.Result, error) {

@@ -29,8 +29,14 @@
 // whole batches). This is group commit per batch, never an fsync per record. Offsets are
 // assigned and the batch applied under a per-topic lock, so batches reach the WAL in offset
 // order; the fsync is awaited outside the lock (DB.ApplyNoSyncWait then Batch.SyncWait), so
-// concurrent producers share syncs. Fetch sees a batch only once it is synced: a reader never
-// observes a record that a crash could take back.
+// concurrent producers share syncs. Fetch sees a Produce batch only once it is synced, so a
+// record from outside is never observed before a crash can no longer take it back.
+//
+// ProduceWith, the atomic commit of a query's outputs, state and input offsets, is the one
+// exception: it is written to the WAL without waiting for an fsync and visible at once.
+// Everything in it is derived from durable records, and the WAL replays as a prefix, so a
+// crash that takes it back takes back whatever was written after it (what other queries
+// derived from it included), and the query recomputes it from its committed offsets.
 //
 // Options.NoSync skips the fsync, for tests and benchmarks: a machine crash may then lose the
 // last acknowledged batches, but never tears one. Topic creation and deletion, offset

@@ -1,0 +1,76 @@
+package engine
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/streamsql/streamsql/broker"
+	"github.com/streamsql/streamsql/broker/embedded"
+	"github.com/streamsql/streamsql/engine/api"
+)
+
+// countingLog counts Produce calls (each is one durable write on the embedded log).
+type countingLog struct {
+	*embedded.Log
+	produces []int
+}
+
+func (c *countingLog) Produce(ctx context.Context, topic string, recs []broker.Record) error {
+	c.produces = append(c.produces, len(recs))
+	return c.Log.Produce(ctx, topic, recs)
+}
+
+// TestInsertRunsProduceOnce checks that consecutive INSERT ... VALUES statements of one message
+// into the same topic are one Produce, that every statement still gets its result, and that
+// a refused statement stops the message after the ones before it were applied.
+func TestInsertRunsProduceOnce(t *testing.T) {
+	log, err := embedded.Open(t.TempDir(), embedded.Options{NoSync: true})
+	require.NoError(t, err)
+	defer log.Close()
+	cl := &countingLog{Log: log}
+	eng, err := Open(context.Background(), Config{Broker: cl, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PollWait: 10 * time.Millisecond})
+	require.NoError(t, err)
+	defer eng.Close()
+	s, err := eng.NewSession(context.Background(), nil)
+	require.NoError(t, err)
+	run := func(sql string) ([]string, error) {
+		var tags []string
+		err := s.Run(context.Background(), sql, func(r *api.Result) error {
+			tags = append(tags, r.Tag)
+			return nil
+		})
+		return tags, err
+	}
+	_, err = run(`CREATE STREAM a (k VARCHAR KEY, v INT) WITH (kafka_topic='ta', value_format='JSON', partitions=1);
+CREATE STREAM b (k VARCHAR KEY, v INT) WITH (kafka_topic='tb', value_format='JSON', partitions=1);`)
+	require.NoError(t, err)
+	cl.produces = nil
+
+	tags, err := run(`INSERT INTO a (k, v) VALUES ('x', 1); INSERT INTO a (k, v) VALUES ('y', 2);
+INSERT INTO a (k, v) VALUES ('z', 3);
+INSERT INTO b (k, v) VALUES ('x', 4); INSERT INTO a (k, v) VALUES ('x', 5); SHOW STREAMS;
+INSERT INTO a (k, v) VALUES ('w', 6); INSERT INTO a (k, nope) VALUES ('x', 7); INSERT INTO a (k, v) VALUES ('x', 8);`)
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "NOPE")
+	require.Len(t, tags, 7)
+	require.Regexp(t, `^SHOW \d+$`, tags[5])
+	tags[5] = "SHOW"
+	require.Equal(t, []string{"INSERT 0 1", "INSERT 0 1", "INSERT 0 1", "INSERT 0 1", "INSERT 0 1", "SHOW", "INSERT 0 1"}, tags)
+	require.Equal(t, []int{3, 1, 1, 1}, cl.produces, "one Produce per run of INSERTs into one topic")
+
+	ctx := context.Background()
+	var values []string
+	for _, topic := range []string{"ta", "tb"} {
+		res, err := log.Fetch(ctx, broker.FetchRequest{Topic: topic, Partition: 0, Offset: 0, MaxRecords: 100})
+		require.NoError(t, err)
+		for _, r := range res.Records {
+			values = append(values, topic+":"+string(r.Key)+"="+string(r.Value))
+		}
+	}
+	require.Equal(t, []string{`ta:x={"V":1}`, `ta:y={"V":2}`, `ta:z={"V":3}`, `ta:x={"V":5}`, `ta:w={"V":6}`, `tb:x={"V":4}`}, values)
+}
