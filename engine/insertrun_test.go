@@ -2,8 +2,10 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -73,4 +75,65 @@ INSERT INTO a (k, v) VALUES ('w', 6); INSERT INTO a (k, nope) VALUES ('x', 7); I
 		}
 	}
 	require.Equal(t, []string{`ta:x={"V":1}`, `ta:y={"V":2}`, `ta:z={"V":3}`, `ta:x={"V":5}`, `ta:w={"V":6}`, `tb:x={"V":4}`}, values)
+}
+
+// fetchRecordingLog records the batch size each fetch of one topic asked for.
+type fetchRecordingLog struct {
+	*embedded.Log
+	topic string
+	mu    sync.Mutex
+	sizes []int
+}
+
+func (f *fetchRecordingLog) Fetch(ctx context.Context, req broker.FetchRequest) (broker.FetchResult, error) {
+	if req.Topic == f.topic {
+		f.mu.Lock()
+		f.sizes = append(f.sizes, req.MaxRecords)
+		f.mu.Unlock()
+	}
+	return f.Log.Fetch(ctx, req)
+}
+
+// TestCatchingUpGrowsTheBatch checks that a task with a backlog fetches larger batches (up to
+// ten times the batch size) and goes back to the batch size once it has caught up.
+func TestCatchingUpGrowsTheBatch(t *testing.T) {
+	log, err := embedded.Open(t.TempDir(), embedded.Options{NoSync: true})
+	require.NoError(t, err)
+	defer log.Close()
+	fl := &fetchRecordingLog{Log: log, topic: "src"}
+	ctx := context.Background()
+	eng, err := Open(ctx, Config{Broker: fl, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PollWait: 10 * time.Millisecond, BatchSize: 100})
+	require.NoError(t, err)
+	defer eng.Close()
+	s, err := eng.NewSession(ctx, nil)
+	require.NoError(t, err)
+	run := func(sql string) {
+		t.Helper()
+		require.NoError(t, s.Run(ctx, sql, func(*api.Result) error { return nil }), sql)
+	}
+	run(`CREATE STREAM src (k VARCHAR KEY, v INT) WITH (kafka_topic='src', value_format='JSON', partitions=1);`)
+	recs := make([]broker.Record, 5000)
+	for i := range recs {
+		recs[i] = broker.Record{Partition: 0, Key: []byte("k"), Value: []byte(fmt.Sprintf(`{"V":%d}`, i))}
+	}
+	require.NoError(t, log.Produce(ctx, "src", recs))
+	run(`SET 'auto.offset.reset'='earliest'; CREATE STREAM out AS SELECT k, v FROM src WHERE v >= 0;`)
+	waitFor := func(n int64) {
+		t.Helper()
+		require.Eventually(t, func() bool {
+			offs, err := log.Offsets(ctx, "OUT")
+			return err == nil && len(offs) == 1 && offs[0].Latest >= n
+		}, 20*time.Second, 10*time.Millisecond)
+	}
+	waitFor(5000)
+	require.NoError(t, log.Produce(ctx, "src", recs[:10]))
+	waitFor(5010)
+	require.NoError(t, eng.WaitIdle(ctx))
+
+	fl.mu.Lock()
+	sizes := append([]int(nil), fl.sizes...)
+	fl.mu.Unlock()
+	require.Contains(t, sizes, 1000, "a backlog doubles the batch up to ten times its size: %v", sizes)
+	require.NotContains(t, sizes, 2000, "never beyond ten times: %v", sizes)
+	require.Equal(t, 100, sizes[len(sizes)-1], "back to the batch size once caught up: %v", sizes)
 }

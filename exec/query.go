@@ -18,8 +18,15 @@ import (
 
 // Options tune how a query's tasks talk to the broker.
 type Options struct {
-	// BatchSize bounds the records fetched per batch (default 1000).
+	// BatchSize bounds the records fetched per batch (default 1000) while a task keeps up.
 	BatchSize int
+	// MaxBatchSize bounds the batch of a task that is catching up (default 10 × BatchSize):
+	// while more than a batch is waiting after a fetch the batch doubles up to it, and it drops
+	// back to BatchSize once less is waiting. A batch commits its outputs, state and offsets in
+	// one write, so larger batches while catching up mean fewer commits (and an aggregation
+	// touching each group once per batch instead of once per 1,000 records); a task that keeps
+	// up fetches what is there, so its latency does not change.
+	MaxBatchSize int
 	// PollWait is how long a fetch waits for new records (default 200ms); it bounds how long
 	// Stop takes to be noticed when a partition is idle.
 	PollWait time.Duration
@@ -33,6 +40,9 @@ type Options struct {
 func (o *Options) defaults() {
 	if o.BatchSize <= 0 {
 		o.BatchSize = 1000
+	}
+	if o.MaxBatchSize < o.BatchSize {
+		o.MaxBatchSize = 10 * o.BatchSize
 	}
 	if o.PollWait <= 0 {
 		o.PollWait = 200 * time.Millisecond
@@ -289,9 +299,10 @@ func (q *Query) backoff(ctx context.Context) bool {
 // batch to handle, which returns false to end the task. The position advances after handle.
 func (q *Query) consume(ctx context.Context, t *task, handle func(*broker.FetchResult) bool) {
 	topic := t.topicOr(q.spec.Source.Topic)
+	batch := q.opts.BatchSize
 	for ctx.Err() == nil {
 		off := t.pos.Load()
-		res, err := q.b.Fetch(ctx, broker.FetchRequest{Topic: topic, Partition: t.partition, Offset: off, MaxRecords: q.opts.BatchSize, MaxWait: q.opts.PollWait})
+		res, err := q.b.Fetch(ctx, broker.FetchRequest{Topic: topic, Partition: t.partition, Offset: off, MaxRecords: batch, MaxWait: q.opts.PollWait})
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -314,6 +325,11 @@ func (q *Query) consume(ctx context.Context, t *task, handle func(*broker.FetchR
 				return
 			}
 			continue
+		}
+		if res.HighWatermark-res.NextOffset >= int64(batch) {
+			batch = min(2*batch, q.opts.MaxBatchSize) // catching up: a full batch is waiting
+		} else {
+			batch = q.opts.BatchSize
 		}
 		if len(res.Records) > 0 && !handle(&res) {
 			return
