@@ -55,6 +55,7 @@ if [ "${PEER_BENCH:-1}" != 0 ]; then
   pin=()
   if [ "$(nproc)" -gt 1 ] && command -v taskset >/dev/null; then pin=(taskset -c 0); fi
   if [ -n "${BENCHRUN_ARGS:-}" ]; then cmd="BENCHRUN_ARGS='$BENCHRUN_ARGS' $cmd"; fi
+  if [ "${GO_BENCH:-1}" = 0 ]; then cmd="GO_BENCH=0 $cmd"; fi
   # shellcheck disable=SC2086 # BENCHRUN_ARGS is a list of words
   "${pin[@]}" bin/benchrun --command "$cmd (KAFKA_PORT=$KAFKA_PORT)" "${peer_flag[@]}" ${BENCHRUN_ARGS:-}
 fi

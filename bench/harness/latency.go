@@ -18,7 +18,7 @@ import (
 // (open loop, each reading stamped with its production wall clock in ingest_ns) and reads the
 // output as it appears: latency = receive wall clock − ingest_ns, end to end through Kafka on
 // both sides. Samples from the warm-up are dropped.
-func (r *runner) latency(ctx context.Context, q Query, sys string, run, rate int, d *Dataset) (l Latency) {
+func (r *runner) latency(ctx context.Context, q Query, sys string, run, rate int) (l Latency) {
 	l = Latency{System: sys, Run: run, Rate: rate}
 	tag := r.tag(q, sys)
 	in := "paced_" + tag

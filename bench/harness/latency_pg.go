@@ -16,12 +16,10 @@ import (
 	"github.com/streamsql/streamsql/bench/iot"
 )
 
-// Inserters are the Postgres connections that feed the paced embedded-log run; each sends
-// what is due as one simple-protocol message of up to insertBatch INSERT statements.
-const (
-	inserters   = 16
-	insertBatch = 64
-)
+// insertBatch bounds the INSERT statements of one simple-protocol message: each of the
+// Config.Inserters connections that feed the paced embedded-log run sends what is due as one
+// message.
+const insertBatch = 64
 
 // latencyEmbedded runs B6 on streamsql over its embedded log, fed and read over the Postgres
 // endpoint (the log's database is the process's own): readings are INSERTed at rate per
@@ -84,13 +82,13 @@ func (r *runner) latencyEmbedded(ctx context.Context, q Query, run, rate int) (l
 	time.Sleep(time.Second) // the push query subscribes (pgx returns only with its first row)
 
 	// The inserters.
-	conns := make([]*pgx.Conn, 0, inserters)
+	conns := make([]*pgx.Conn, 0, r.cfg.Inserters)
 	defer func() {
 		for _, c := range conns {
 			c.Close(context.Background())
 		}
 	}()
-	for i := 0; i < inserters; i++ {
+	for i := 0; i < r.cfg.Inserters; i++ {
 		c, err := pgx.Connect(ctx, connStr)
 		if err != nil {
 			l.Err = "insert connection: " + err.Error()
@@ -102,6 +100,8 @@ func (r *runner) latencyEmbedded(ctx context.Context, q Query, run, rate int) (l
 	var insertErr atomic.Value
 	var inserted atomic.Int64
 	var wg sync.WaitGroup
+	var rtMu sync.Mutex
+	var roundTrips []time.Duration
 	for _, c := range conns {
 		wg.Add(1)
 		go func(c *pgx.Conn) {
@@ -124,7 +124,13 @@ func (r *runner) latencyEmbedded(ctx context.Context, q Query, run, rate int) (l
 						break drain
 					}
 				}
-				if _, err := c.Exec(rctx, b.String(), pgx.QueryExecModeSimpleProtocol); err != nil {
+				t0 := time.Now()
+				_, err := c.Exec(rctx, b.String(), pgx.QueryExecModeSimpleProtocol)
+				d := time.Since(t0)
+				rtMu.Lock()
+				roundTrips = append(roundTrips, d)
+				rtMu.Unlock()
+				if err != nil {
 					if rctx.Err() == nil {
 						insertErr.CompareAndSwap(nil, err)
 					}
@@ -175,6 +181,10 @@ func (r *runner) latencyEmbedded(ctx context.Context, q Query, run, rate int) (l
 	select {
 	case <-readErr:
 	case <-time.After(5 * time.Second):
+	}
+	sort.Slice(roundTrips, func(i, j int) bool { return roundTrips[i] < roundTrips[j] })
+	if len(roundTrips) > 0 {
+		l.InsertP50, l.InsertP99 = pct(roundTrips, 0.5), pct(roundTrips, 0.99)
 	}
 	mu.Lock()
 	l.Received = received

@@ -33,6 +33,7 @@ func run() error {
 	latency := flag.Duration("latency", 0, "paced B6 phase after warm-up (default 30s; quick 10s); negative skips it")
 	latencyRate := flag.Int("latency-rate", 0, "paced rate of the latency phase in events/s (default: half the peer's B6 rate)")
 	embRate := flag.Int("embedded-latency-rate", 0, "cap of the embedded log's paced rate (INSERT path; default 2,500/s)")
+	inserters := flag.Int("inserters", 0, "Postgres connections sending the embedded log's paced INSERTs (default 16)")
 	noPeer := flag.Bool("no-peer", false, "skip the Kafka Streams peer")
 	doc := flag.String("doc", "docs/benchmarks.md", "markdown file whose peer-bench section is rewritten (empty: print only)")
 	command := flag.String("command", "", "the command recorded in the doc (default: this one's arguments)")
@@ -62,7 +63,7 @@ func run() error {
 	} else if *latency < 0 {
 		cfg.LatencyDur = 0
 	}
-	cfg.LatencyRate, cfg.EmbeddedLatencyRate = *latencyRate, *embRate
+	cfg.LatencyRate, cfg.EmbeddedLatencyRate, cfg.Inserters = *latencyRate, *embRate, *inserters
 	if *timeout > 0 {
 		total = *timeout
 	}
