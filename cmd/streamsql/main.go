@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -42,6 +44,7 @@ func run(args []string) error {
 	maxConns := fs.Int("max-connections", 100, "maximum concurrent client connections")
 	wf := addWireFlags(fs, maxConns)
 	commandTopic := fs.String("command-topic", "", "the catalog's command log topic (default _streamsql_commands); servers sharing it share a catalog and its queries")
+	debugAddr := fs.String("debug-addr", os.Getenv("STREAMSQL_DEBUG_ADDR"), "address of an HTTP endpoint serving Go's /debug/pprof/ (profiles, execution traces); off when empty (STREAMSQL_DEBUG_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,6 +56,24 @@ func run(args []string) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+
+	if *debugAddr != "" {
+		dln, err := net.Listen("tcp", *debugAddr)
+		if err != nil {
+			return fmt.Errorf("--debug-addr: %w", err)
+		}
+		// Only the pprof handlers, on their own mux: nothing else is exposed there.
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		dsrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = dsrv.Serve(dln) }()
+		defer dsrv.Close()
+		logger.Info("debug endpoint", "addr", dln.Addr().String(), "pprof", "http://"+dln.Addr().String()+"/debug/pprof/")
+	}
 
 	var b broker.Broker
 	if *kafkaBrokers != "" {

@@ -124,6 +124,7 @@ type server struct {
 	dataDir string
 	kafka   string
 	port    int
+	extra   []string // more command-line arguments
 
 	cmd  *exec.Cmd
 	done chan struct{} // closed when cmd has exited
@@ -156,6 +157,7 @@ func (s *server) start() {
 	if s.kafka != "" {
 		args = append(args, "--kafka", s.kafka)
 	}
+	args = append(args, s.extra...)
 	s.runs++
 	fmt.Fprintf(s.logs, "---- run %d: streamsql %s\n", s.runs, strings.Join(args, " "))
 	cmd := exec.Command(binPath, args...)
