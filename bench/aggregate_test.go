@@ -3,8 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -48,15 +46,8 @@ func benchAggregate(b *testing.B, keys int, query string) {
 	if err := log.Settle(); err != nil {
 		b.Fatal(err)
 	}
-	eng, err := engine.Open(ctx, engine.Config{Broker: log, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PollWait: 5 * time.Millisecond, NoSync: true})
-	if err != nil {
-		b.Fatal(err)
-	}
+	eng, s := openEngine(b, engine.Config{Broker: log, PollWait: 5 * time.Millisecond, NoSync: true})
 	defer eng.Close()
-	s, err := eng.NewSession(ctx, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
 	runSQL(b, s, `CREATE STREAM readings (device_id STRING KEY, temperature DOUBLE, humidity DOUBLE, status STRING)
 		WITH (kafka_topic='readings', value_format='JSON');`)
 	runSQL(b, s, `SET 'auto.offset.reset'='earliest';`)

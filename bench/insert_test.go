@@ -20,17 +20,18 @@ import (
 
 // BenchmarkInsertPG measures the way the embedded-log latency run of the peer benchmark feeds
 // streamsql: b.N single-row INSERT statements over the Postgres endpoint, from 8 connections,
-// each sending 64 statements (one per line) per simple-protocol message, into a stream read by the B6 alert
-// query, on a durable embedded log (fsync per statement, as cmd/streamsql opens it). It runs
+// each sending 64 statements (one per line) per simple-protocol message, into a stream read by
+// the B6 alert query, on a durable embedded log (one fsync per message, as cmd/streamsql opens
+// it). It runs
 // engine and server in this process, so -cpuprofile shows where an INSERT's CPU goes.
 func BenchmarkInsertPG(b *testing.B) { benchInsertPG(b, false, "\n") }
 
 // BenchmarkInsertPGNoSync is the same without the fsync: the CPU bound of the INSERT path.
 func BenchmarkInsertPGNoSync(b *testing.B) { benchInsertPG(b, true, "\n") }
 
-// BenchmarkInsertPGOneLine sends each message's 64 statements on one line, without fsync:
-// the parser's position bookkeeping (parser.lexer.posAt counts the runes from the start of
-// the line for every token) makes that quadratic in the line's length.
+// BenchmarkInsertPGOneLine sends each message's 64 statements on one line, without fsync: it
+// guards the lexer's column bookkeeping, which once counted the runes from the start of the
+// line for every token (quadratic in the line's length).
 func BenchmarkInsertPGOneLine(b *testing.B) { benchInsertPG(b, true, "") }
 
 // insertConns is how many connections insert concurrently (group commit merges their fsyncs).
@@ -44,15 +45,8 @@ func benchInsertPG(b *testing.B, noSync bool, sep string) {
 		b.Fatal(err)
 	}
 	defer log.Close()
-	eng, err := engine.Open(ctx, engine.Config{Broker: log, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), NoSync: noSync})
-	if err != nil {
-		b.Fatal(err)
-	}
+	eng, s := openEngine(b, engine.Config{Broker: log, NoSync: noSync})
 	defer eng.Close()
-	s, err := eng.NewSession(ctx, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
 	runSQL(b, s, `CREATE STREAM src (device_id STRING KEY, site STRING, ts BIGINT, temperature DOUBLE, humidity DOUBLE, battery DOUBLE, ingest_ns BIGINT)
 		WITH (kafka_topic='src', value_format='JSON', partitions=1);`)
 	runSQL(b, s, `CREATE STREAM alerts AS SELECT device_id, ts, humidity, ingest_ns FROM src WHERE humidity > 85;`)

@@ -3,8 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"runtime/pprof"
 	"strconv"
@@ -29,6 +27,15 @@ import (
 //
 //	BENCH_EVENTS=1000000 BENCH_PROFILE=/tmp/b7.prof go test -run '^$' -bench 'PeerQueries/B7' -benchtime 1x -cpu 1 ./bench
 func BenchmarkPeerQueries(b *testing.B) {
+	peerQueries(b, nil, func(b *testing.B, q harness.Query, d *harness.Dataset, _ int) {
+		runPeerQuery(b, q, d)
+	})
+}
+
+// peerQueries runs every query of the peer benchmark as a sub-benchmark: it generates each
+// data set once (BENCH_EVENTS records, default 200,000), hands it to load when load is set,
+// and calls run b.N times, reporting events/s.
+func peerQueries(b *testing.B, load func(*harness.Dataset) error, run func(b *testing.B, q harness.Query, d *harness.Dataset, i int)) {
 	n := 200_000
 	if v, err := strconv.Atoi(os.Getenv("BENCH_EVENTS")); err == nil && v > 0 {
 		n = v
@@ -44,10 +51,15 @@ func BenchmarkPeerQueries(b *testing.B) {
 				} else {
 					d = harness.IoT(n, 10_000, 10, 42, base)
 				}
+				if load != nil {
+					if err := load(d); err != nil {
+						b.Fatal(err)
+					}
+				}
 				sets[q.Dataset] = d
 			}
 			for i := 0; i < b.N; i++ {
-				runPeerQuery(b, q, d)
+				run(b, q, d, i)
 			}
 			b.ReportMetric(float64(len(d.Values)*b.N)/b.Elapsed().Seconds(), "events/s")
 		})
@@ -69,34 +81,11 @@ func BenchmarkPeerQueriesKafka(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer kc.Close()
-	n := 200_000
-	if v, err := strconv.Atoi(os.Getenv("BENCH_EVENTS")); err == nil && v > 0 {
-		n = v
-	}
-	base := time.Now().Add(-2 * time.Hour).Truncate(10 * time.Minute).UnixMilli()
-	sets := map[string]*harness.Dataset{}
-	for _, q := range harness.Queries {
-		b.Run(q.ID+"_"+q.Name, func(b *testing.B) {
-			d := sets[q.Dataset]
-			if d == nil {
-				if q.Dataset == "nexmark" {
-					d = harness.Nexmark(n, 0, 42, base)
-				} else {
-					d = harness.IoT(n, 10_000, 10, 42, base)
-				}
-				if err := d.Load(ctx, kc); err != nil {
-					b.Fatal(err)
-				}
-				sets[q.Dataset] = d
-			}
-			for i := 0; i < b.N; i++ {
-				tag := fmt.Sprintf("benchq_%d_%d", time.Now().UnixNano()%1e9, i)
-				runQuery(b, q, d, kc, engine.Config{StateDir: b.TempDir(), CommandTopic: "_cmd_" + tag}, tag)
-				dropTopics(ctx, kc, tag)
-			}
-			b.ReportMetric(float64(len(d.Values)*b.N)/b.Elapsed().Seconds(), "events/s")
-		})
-	}
+	peerQueries(b, func(d *harness.Dataset) error { return d.Load(ctx, kc) }, func(b *testing.B, q harness.Query, d *harness.Dataset, i int) {
+		tag := fmt.Sprintf("benchq_%d_%d", time.Now().UnixNano()%1e9, i)
+		runQuery(b, q, d, kc, engine.Config{StateDir: b.TempDir(), CommandTopic: "_cmd_" + tag}, tag)
+		dropTopics(ctx, kc, tag)
+	})
 }
 
 // dropTopics deletes the topics whose names contain tag (case-insensitively).
@@ -136,16 +125,9 @@ func runQuery(b *testing.B, q harness.Query, d *harness.Dataset, br broker.Broke
 	ctx := context.Background()
 	// BENCH_BATCH sets the engine's records per batch (default 1,000, cmd/streamsql's).
 	cfg.BatchSize, _ = strconv.Atoi(os.Getenv("BENCH_BATCH"))
-	cfg.Broker, cfg.Logger = br, slog.New(slog.NewTextHandler(io.Discard, nil))
-	eng, err := engine.Open(ctx, cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
+	cfg.Broker = br
+	eng, s := openEngine(b, cfg)
 	defer eng.Close()
-	s, err := eng.NewSession(ctx, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
 	runSQL(b, s, `SET 'auto.offset.reset'='earliest';`)
 	stmts := q.SQL("src"+tag, d.Input, "res"+tag, "out"+tag)
 	runSQL(b, s, stmts[0])

@@ -25,6 +25,24 @@ func reading(i int) []byte {
 	return []byte(v + `"}`)
 }
 
+// openEngine opens an engine with cfg (its logging discarded) and a session on it; the caller
+// closes the engine.
+func openEngine(b *testing.B, cfg engine.Config) (*engine.Engine, api.Session) {
+	b.Helper()
+	ctx := context.Background()
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	eng, err := engine.Open(ctx, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := eng.NewSession(ctx, nil)
+	if err != nil {
+		eng.Close()
+		b.Fatal(err)
+	}
+	return eng, s
+}
+
 func runSQL(b *testing.B, s api.Session, sql string) {
 	b.Helper()
 	if err := s.Run(context.Background(), sql, func(r *api.Result) error { return nil }); err != nil {
@@ -59,15 +77,8 @@ func benchQuery(b *testing.B, query string) {
 	if err := log.Settle(); err != nil {
 		b.Fatal(err)
 	}
-	eng, err := engine.Open(ctx, engine.Config{Broker: log, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PollWait: 5 * time.Millisecond})
-	if err != nil {
-		b.Fatal(err)
-	}
+	eng, s := openEngine(b, engine.Config{Broker: log, PollWait: 5 * time.Millisecond})
 	defer eng.Close()
-	s, err := eng.NewSession(ctx, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
 	runSQL(b, s, `CREATE STREAM readings (device_id STRING KEY, ts BIGINT, temperature DOUBLE, humidity DOUBLE, pressure DOUBLE,
 		battery DOUBLE, firmware STRING, location STRING, status STRING, seq BIGINT, meta STRING, note STRING)
 		WITH (kafka_topic='readings', value_format='JSON');`)

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/streamsql/streamsql/broker"
+	"github.com/streamsql/streamsql/catalog"
 	"github.com/streamsql/streamsql/engine/api"
 	"github.com/streamsql/streamsql/parser"
 	"github.com/streamsql/streamsql/parser/ast"
@@ -21,7 +22,7 @@ func (s *Session) InsertBatch(ctx context.Context, sql string) (int, error) {
 		return 0, err
 	}
 	type batch struct {
-		name string
+		src  *catalog.Source
 		recs []broker.Record
 	}
 	var order []string
@@ -41,7 +42,7 @@ func (s *Session) InsertBatch(ctx context.Context, sql string) (int, error) {
 		}
 		b := byTopic[src.Topic]
 		if b == nil {
-			b = &batch{name: src.Name}
+			b = &batch{src: src}
 			byTopic[src.Topic] = b
 			order = append(order, src.Topic)
 		}
@@ -49,9 +50,8 @@ func (s *Session) InsertBatch(ctx context.Context, sql string) (int, error) {
 		i++
 	}
 	for _, topic := range order {
-		b := byTopic[topic]
-		if err := s.e.b.Produce(ctx, topic, b.recs); err != nil {
-			return 0, types.Wrap(types.CodeIO, err, "Failed to insert values into '%s'", b.name)
+		if err := s.produceInserted(ctx, byTopic[topic].src, byTopic[topic].recs); err != nil {
+			return 0, err
 		}
 	}
 	return i, nil

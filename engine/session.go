@@ -127,8 +127,8 @@ func (s *Session) insertRun(ctx context.Context, stmts []ast.Statement, emit fun
 		n++
 	}
 	if len(recs) > 0 {
-		if err := s.e.b.Produce(ctx, src.Topic, recs); err != nil {
-			return n, types.Wrap(types.CodeIO, err, "Failed to insert values into '%s'", src.Name)
+		if err := s.produceInserted(ctx, src, recs); err != nil {
+			return n, err
 		}
 		for range recs {
 			if err := emit(&api.Result{Tag: "INSERT 0 1"}); err != nil {
@@ -136,10 +136,7 @@ func (s *Session) insertRun(ctx context.Context, stmts []ast.Statement, emit fun
 			}
 		}
 	}
-	if refused != nil {
-		return n, refused
-	}
-	return n, nil
+	return n, refused
 }
 
 func (s *Session) execute(ctx context.Context, st ast.Statement) (*api.Result, error) {

@@ -40,10 +40,19 @@ func (s *Session) insertValues(ctx context.Context, n *ast.InsertValues) (*api.R
 	if err != nil {
 		return nil, err
 	}
-	if err := s.e.b.Produce(ctx, src.Topic, []broker.Record{rec}); err != nil {
-		return nil, types.Wrap(types.CodeIO, err, "Failed to insert values into '%s'", src.Name)
+	if err := s.produceInserted(ctx, src, []broker.Record{rec}); err != nil {
+		return nil, err
 	}
 	return &api.Result{Tag: "INSERT 0 1"}, nil
+}
+
+// produceInserted writes the records of INSERT ... VALUES statements into src's topic as one
+// durable write.
+func (s *Session) produceInserted(ctx context.Context, src *catalog.Source, recs []broker.Record) error {
+	if err := s.e.b.Produce(ctx, src.Topic, recs); err != nil {
+		return types.Wrap(types.CodeIO, err, "Failed to insert values into '%s'", src.Name)
+	}
+	return nil
 }
 
 // valuesRecord checks an INSERT ... VALUES and makes its record.

@@ -205,7 +205,7 @@ type aggTask struct {
 	store     *state.Store
 	partition int32
 	cache     map[string]*entry
-	oldCache  map[string]*entry
+	oldCache  map[string]*entry // the previous generation of cache (see finish)
 	dirty     []*entry
 	fresh     []*entry
 	// nextClose is the end of the first window EMIT FINAL still has to emit.
@@ -266,18 +266,6 @@ func (t *aggTask) cacheDelete(k string) {
 	delete(t.oldCache, k)
 }
 
-// cacheKeys lists the keys of both generations.
-func (t *aggTask) cacheKeys() map[string]struct{} {
-	out := make(map[string]struct{}, len(t.cache)+len(t.oldCache))
-	for k := range t.cache {
-		out[k] = struct{}{}
-	}
-	for k := range t.oldCache {
-		out[k] = struct{}{}
-	}
-	return out
-}
-
 func newAggTask(q *Query, store *state.Store, partition int32) *aggTask {
 	t := &aggTask{q: q, spec: q.spec.Aggregate, store: store, partition: partition,
 		cache: map[string]*entry{}, sessions: map[string][]*entry{}, streamTime: -1 << 62}
@@ -303,10 +291,12 @@ func (t *aggTask) buildFilter(capacity int) error {
 			return err
 		}
 	}
-	for k := range t.cacheKeys() {
-		keys = append(keys, []byte(k))
-		if k[0] == keySession && len(k) > 17 {
-			keys = append(keys, []byte(k[:len(k)-16]))
+	for _, generation := range []map[string]*entry{t.cache, t.oldCache} {
+		for k := range generation {
+			keys = append(keys, []byte(k))
+			if k[0] == keySession && len(k) > 17 {
+				keys = append(keys, []byte(k[:len(k)-16]))
+			}
 		}
 	}
 	f := newKeyFilter(max(capacity, 2*len(keys)))
@@ -455,7 +445,7 @@ func (t *aggTask) lookup(kind byte, gkey []byte, start, end int64, group types.R
 		}
 		e.exists = true
 	}
-	t.cache[e.skey] = e // (the current generation)
+	t.cache[e.skey] = e
 	return e, nil
 }
 

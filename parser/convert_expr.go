@@ -215,18 +215,8 @@ func (c *converter) literal(v tast.ValueExpr) ast.Expr {
 	if i := c.r.idx(off); i >= 0 && c.r.out[i].param > 0 {
 		return &ast.Param{ExprBase: base, N: c.r.out[i].param}
 	} else if i >= 0 && !c.r.out[i].synth {
-		t := c.r.out[i].src
-		switch {
-		case t.kind == tString:
-			return &ast.Literal{ExprBase: base, Kind: ast.StringLit, Text: t.val}
-		case t.kind == tNumber:
-			return numberLiteral(t.text, t.pos)
-		case t.kind == tBytes:
-			return &ast.Literal{ExprBase: base, Kind: ast.BytesLit, Bytes: []byte(t.val)}
-		case t.is("TRUE") || t.is("FALSE"):
-			return &ast.Literal{ExprBase: base, Kind: ast.BoolLit, Bool: t.is("TRUE"), Text: t.upper()}
-		case t.is("NULL"):
-			return &ast.Literal{ExprBase: base, Kind: ast.NullLit, Text: "NULL"}
+		if lit, ok := tokenLiteral(c.r.out[i].src); ok {
+			return lit
 		}
 	}
 	switch x := v.GetValue().(type) {
@@ -243,6 +233,26 @@ func (c *converter) literal(v tast.ValueExpr) ast.Expr {
 	}
 	c.r.unsupported(off, "literal "+v.GetDatumString())
 	return nil
+}
+
+// tokenLiteral makes the literal that one token spells (a string, bytes, a number, TRUE, FALSE
+// or NULL), positioned at the token; ok is false for any other token. Both TiDB's path (the
+// converter) and the literal lists that skip TiDB (literalList) make literals here.
+func tokenLiteral(t *token) (*ast.Literal, bool) {
+	base := ast.ExprBase{At: t.pos}
+	switch {
+	case t.kind == tString:
+		return &ast.Literal{ExprBase: base, Kind: ast.StringLit, Text: t.val}, true
+	case t.kind == tNumber:
+		return numberLiteral(t.text, t.pos), true
+	case t.kind == tBytes:
+		return &ast.Literal{ExprBase: base, Kind: ast.BytesLit, Bytes: []byte(t.val)}, true
+	case t.is("TRUE") || t.is("FALSE"):
+		return &ast.Literal{ExprBase: base, Kind: ast.BoolLit, Bool: t.is("TRUE"), Text: t.upper()}, true
+	case t.is("NULL"):
+		return &ast.Literal{ExprBase: base, Kind: ast.NullLit, Text: "NULL"}, true
+	}
+	return nil, false
 }
 
 // column converts a column name, with the positions of each part.

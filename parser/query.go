@@ -190,29 +190,26 @@ var literalFastPath = true
 // literalList converts a comma-separated list whose items are each one literal (a string,
 // bytes, a number, optionally negated, TRUE, FALSE or NULL) without TiDB's parser: the VALUES of
 // an INSERT nearly always look like that, and TiDB's parse was a quarter of an INSERT's CPU.
-// The literals are made exactly as the converter makes them from the same tokens; anything
-// else (ok false) goes the general way.
+// The literals are made by tokenLiteral, as the converter makes them from the same tokens;
+// anything else (ok false) goes the general way.
 func literalList(toks []token) ([]ast.Expr, bool) {
 	exprs := make([]ast.Expr, 0, len(toks)/2+1)
 	for i := 0; i < len(toks); {
 		t := &toks[i]
 		var e ast.Expr
 		switch {
-		case t.kind == tString:
-			e = &ast.Literal{ExprBase: ast.ExprBase{At: t.pos}, Kind: ast.StringLit, Text: t.val}
-		case t.kind == tBytes:
-			e = &ast.Literal{ExprBase: ast.ExprBase{At: t.pos}, Kind: ast.BytesLit, Bytes: []byte(t.val)}
-		case t.kind == tNumber && plainNumber(t.text):
-			e = numberLiteral(t.text, t.pos)
 		case t.isOp("-") && i+1 < len(toks) && toks[i+1].kind == tNumber && plainNumber(toks[i+1].text):
+			// As the converter folds TiDB's unary minus over a number: one literal at the '-'.
 			i++
 			e = numberLiteral("-"+toks[i].text, t.pos)
-		case t.is("TRUE") || t.is("FALSE"):
-			e = &ast.Literal{ExprBase: ast.ExprBase{At: t.pos}, Kind: ast.BoolLit, Bool: t.is("TRUE"), Text: t.upper()}
-		case t.is("NULL"):
-			e = &ast.Literal{ExprBase: ast.ExprBase{At: t.pos}, Kind: ast.NullLit, Text: "NULL"}
-		default:
+		case t.kind == tNumber && !plainNumber(t.text):
 			return nil, false
+		default:
+			lit, ok := tokenLiteral(t)
+			if !ok {
+				return nil, false
+			}
+			e = lit
 		}
 		exprs = append(exprs, e)
 		i++

@@ -81,28 +81,37 @@ func (r *runner) latency(ctx context.Context, q Query, sys string, run, rate int
 		l.Err = err.Error()
 	}
 	l.Expected = alerts
-	// Wait (bounded) for the stragglers.
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
-		mu.Lock()
-		n := received
-		mu.Unlock()
-		if n >= alerts {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	awaitStragglers(&mu, &received, alerts)
 	cancel()
 	<-done
 	l.Received = received
 	if received < alerts {
 		l.Err = fmt.Sprintf("only %d of %d alerts arrived (sent %d readings)", received, alerts, sent)
 	}
+	l.setPercentiles(lats)
+	return l
+}
+
+// awaitStragglers waits (at most 5 s) until *received, guarded by mu, reaches want.
+func awaitStragglers(mu *sync.Mutex, received *int, want int) {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		mu.Lock()
+		n := *received
+		mu.Unlock()
+		if n >= want {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// setPercentiles sorts lats and records their count and percentiles.
+func (l *Latency) setPercentiles(lats []time.Duration) {
 	sort.Slice(lats, func(i, j int) bool { return lats[i] < lats[j] })
 	l.Samples = len(lats)
 	if len(lats) > 0 {
 		l.P50, l.P99, l.P999, l.Max = pct(lats, 0.5), pct(lats, 0.99), pct(lats, 0.999), lats[len(lats)-1]
 	}
-	return l
 }
 
 func pct(sorted []time.Duration, p float64) time.Duration {

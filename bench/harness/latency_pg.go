@@ -168,15 +168,7 @@ func (r *runner) latencyEmbedded(ctx context.Context, q Query, run, rate int) (l
 	wg.Wait()
 	achieved := float64(inserted.Load()) / time.Since(start).Seconds()
 	l.Expected = alerts
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
-		mu.Lock()
-		n := received
-		mu.Unlock()
-		if n >= alerts {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	awaitStragglers(&mu, &received, alerts)
 	cancel()
 	select {
 	case <-readErr:
@@ -188,11 +180,7 @@ func (r *runner) latencyEmbedded(ctx context.Context, q Query, run, rate int) (l
 	}
 	mu.Lock()
 	l.Received = received
-	sort.Slice(lats, func(i, j int) bool { return lats[i] < lats[j] })
-	l.Samples = len(lats)
-	if len(lats) > 0 {
-		l.P50, l.P99, l.P999, l.Max = pct(lats, 0.5), pct(lats, 0.99), pct(lats, 0.999), lats[len(lats)-1]
-	}
+	l.setPercentiles(lats)
 	mu.Unlock()
 	l.Achieved = int(achieved)
 	var errs []string
