@@ -76,7 +76,18 @@ type Engine struct {
 
 	mu      sync.Mutex
 	running map[string]*exec.Query
-	closed  bool
+	// retrying holds the persistent queries (and source-table materializers) that could not
+	// restart when the engine opened, by id: each is retried in the background until it
+	// starts, is dropped or the engine closes.
+	retrying map[string]*retryingStart
+	retries  sync.WaitGroup
+	closed   bool
+}
+
+// retryingStart is a query that failed to restart: the last error and how to give up on it.
+type retryingStart struct {
+	err    error
+	cancel context.CancelFunc
 }
 
 var _ api.Backend = (*Engine)(nil)
@@ -90,7 +101,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	e := &Engine{cfg: cfg, b: cfg.Broker, logger: cfg.Logger, cat: catalog.New(), running: map[string]*exec.Query{}}
+	e := &Engine{cfg: cfg, b: cfg.Broker, logger: cfg.Logger, cat: catalog.New(), running: map[string]*exec.Query{}, retrying: map[string]*retryingStart{}}
 	var err error
 	if e.state, err = openState(cfg); err != nil {
 		return nil, fmt.Errorf("engine: state: %w", err)
@@ -108,36 +119,102 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	for _, q := range e.cat.Queries() {
 		if err := e.startPersistent(ctx, q); err != nil {
-			// One broken query must not keep the server down: report it and go on.
-			e.logger.Error("restarting query failed", "query", q.ID, "err", err)
+			// One query that cannot start must not keep the server down, nor stay stopped
+			// after a passing broker error: report it and keep trying in the background.
+			e.logger.Error("restarting query failed; retrying", "query", q.ID, "err", err)
+			e.retryStart(q.ID, err, func(ctx context.Context) (*exec.Query, error) { return e.launchPersistent(ctx, q) })
 		}
 	}
 	for _, src := range e.cat.Sources(catalog.Table) {
 		if src.ReadOnly {
 			if err := e.startMaterializer(ctx, src); err != nil {
-				e.logger.Error("restarting a source table's materializer failed", "table", src.Name, "err", err)
+				e.logger.Error("restarting a source table's materializer failed; retrying", "table", src.Name, "err", err)
+				e.retryStart(planner.MaterializerID(src.Name), err, func(ctx context.Context) (*exec.Query, error) { return e.launchMaterializer(ctx, src) })
 			}
 		}
 	}
 	return e, nil
 }
 
+// Restart retries back off from retryFirstBackoff to retryMaxBackoff; one attempt may take up
+// to retryAttemptTimeout.
+const (
+	retryFirstBackoff   = 500 * time.Millisecond
+	retryMaxBackoff     = 30 * time.Second
+	retryAttemptTimeout = time.Minute
+)
+
+// retryStart keeps calling launch for id in the background until it starts a query, which
+// then runs as if it had started at once. stopPersistent(id) and Close give up on it.
+func (e *Engine) retryStart(id string, err error, launch func(context.Context) (*exec.Query, error)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &retryingStart{err: err, cancel: cancel}
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		cancel()
+		return
+	}
+	e.retrying[id] = r
+	e.retries.Add(1)
+	e.mu.Unlock()
+	go func() {
+		defer e.retries.Done()
+		defer cancel()
+		backoff := retryFirstBackoff
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(backoff):
+			}
+			backoff = min(2*backoff, retryMaxBackoff)
+			actx, acancel := context.WithTimeout(ctx, retryAttemptTimeout)
+			run, err := launch(actx)
+			acancel()
+			e.mu.Lock()
+			if e.retrying[id] != r {
+				// Dropped or closed meanwhile.
+				e.mu.Unlock()
+				if run != nil {
+					run.Stop()
+				}
+				return
+			}
+			if err != nil {
+				r.err = err
+				e.mu.Unlock()
+				e.logger.Warn("restarting query failed again; retrying", "query", id, "err", err, "next", backoff)
+				continue
+			}
+			delete(e.retrying, id)
+			e.running[id] = run
+			e.mu.Unlock()
+			e.logger.Info("query restarted", "query", id)
+			return
+		}
+	}()
+}
+
 // startMaterializer starts the internal query that keeps a source table's rows for pull
 // queries (CREATE SOURCE TABLE). It is not a catalog query: it lives and dies with the table.
 func (e *Engine) startMaterializer(ctx context.Context, src *catalog.Source) error {
-	plan := planner.PlanMaterialize(src)
-	spec, err := planner.Compile(plan)
-	if err != nil {
-		return err
-	}
-	run, err := exec.Start(ctx, e.b, spec, e.plog, e.execOptions())
+	run, err := e.launchMaterializer(ctx, src)
 	if err != nil {
 		return err
 	}
 	e.mu.Lock()
-	e.running[plan.QueryID] = run
+	e.running[run.ID()] = run
 	e.mu.Unlock()
 	return nil
+}
+
+func (e *Engine) launchMaterializer(ctx context.Context, src *catalog.Source) (*exec.Query, error) {
+	spec, err := planner.Compile(planner.PlanMaterialize(src))
+	if err != nil {
+		return nil, err
+	}
+	return exec.Start(ctx, e.b, spec, e.plog, e.execOptions())
 }
 
 // dropMaterializer stops a source table's materializer and deletes its rows.
@@ -172,15 +249,7 @@ func (e *Engine) execOptions() exec.Options {
 }
 
 func (e *Engine) startPersistent(ctx context.Context, q *catalog.Query) error {
-	plan, err := planner.DecodePlan(q.Plan)
-	if err != nil {
-		return err
-	}
-	spec, err := planner.Compile(plan)
-	if err != nil {
-		return err
-	}
-	run, err := exec.Start(ctx, e.b, spec, e.plog, e.execOptions())
+	run, err := e.launchPersistent(ctx, q)
 	if err != nil {
 		return err
 	}
@@ -190,10 +259,26 @@ func (e *Engine) startPersistent(ctx context.Context, q *catalog.Query) error {
 	return nil
 }
 
+func (e *Engine) launchPersistent(ctx context.Context, q *catalog.Query) (*exec.Query, error) {
+	plan, err := planner.DecodePlan(q.Plan)
+	if err != nil {
+		return nil, err
+	}
+	spec, err := planner.Compile(plan)
+	if err != nil {
+		return nil, err
+	}
+	return exec.Start(ctx, e.b, spec, e.plog, e.execOptions())
+}
+
 func (e *Engine) stopPersistent(id string) {
 	e.mu.Lock()
 	run := e.running[id]
 	delete(e.running, id)
+	if r := e.retrying[id]; r != nil {
+		delete(e.retrying, id)
+		r.cancel()
+	}
 	e.mu.Unlock()
 	if run != nil {
 		run.Stop()
@@ -210,9 +295,10 @@ func (e *Engine) WaitIdle(ctx context.Context) error {
 		for id := range e.running {
 			ids = append(ids, id)
 		}
+		// A query still retrying its start has all of its input ahead of it.
+		all := len(e.retrying) == 0
 		e.mu.Unlock()
 		sort.Strings(ids)
-		all := true
 		for _, id := range ids {
 			e.mu.Lock()
 			q := e.running[id]
@@ -257,7 +343,12 @@ func (e *Engine) Close() error {
 	e.closed = true
 	runs := e.running
 	e.running = map[string]*exec.Query{}
+	for id, r := range e.retrying {
+		delete(e.retrying, id)
+		r.cancel()
+	}
 	e.mu.Unlock()
+	e.retries.Wait()
 	for _, q := range runs {
 		q.Stop()
 	}

@@ -272,8 +272,15 @@ func (s *Session) show(ctx context.Context, n *ast.Show) (*api.Result, error) {
 
 func (e *Engine) queryErr(id string) error {
 	e.mu.Lock()
-	q := e.running[id]
+	q, r := e.running[id], e.retrying[id]
+	var retryErr error
+	if r != nil {
+		retryErr = r.err
+	}
 	e.mu.Unlock()
+	if r != nil {
+		return fmt.Errorf("not started, retrying: %w", retryErr)
+	}
 	if q == nil {
 		return nil
 	}

@@ -33,7 +33,8 @@ type Options struct {
 	Logger   *slog.Logger
 	// State holds aggregation state (required for aggregations).
 	State *state.DB
-	// ServiceID names the group of servers sharing one catalog: it prefixes internal topics.
+	// ServiceID names the group of servers sharing one catalog (default "default"): it prefixes
+	// internal topics and the consumer groups of stateless queries.
 	ServiceID string
 }
 
@@ -49,6 +50,9 @@ func (o *Options) defaults() {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.ServiceID == "" {
+		o.ServiceID = "default"
 	}
 }
 
@@ -105,7 +109,7 @@ func Start(ctx context.Context, b broker.Broker, spec *Spec, plog ProcessingLog,
 	}
 	var committed map[int32]int64
 	if spec.Sink != nil && spec.Aggregate == nil {
-		committed, err = b.FetchOffsets(ctx, spec.ID, spec.Source.Topic)
+		committed, err = b.FetchOffsets(ctx, consumerGroup(opts, spec.ID), spec.Source.Topic)
 		if err != nil {
 			return nil, types.Wrap(types.CodeIO, err, "query %s: reading committed offsets", spec.ID)
 		}
@@ -159,6 +163,14 @@ func Start(ctx context.Context, b broker.Broker, spec *Spec, plog ProcessingLog,
 		close(q.done)
 	}()
 	return q, nil
+}
+
+// consumerGroup names the group under which a stateless persistent query commits its input
+// offsets. Query ids restart in every catalog, so two server groups with their own command
+// topics on one cluster can both run a CSAS_HOT_2 over the same topic; the server group's
+// name keeps their offsets apart, as it does their internal topics.
+func consumerGroup(opts Options, queryID string) string {
+	return "_streamsql-" + opts.ServiceID + "-" + queryID
 }
 
 // ID is the query's id.
@@ -274,7 +286,7 @@ func (q *Query) runTask(ctx context.Context, t *task) {
 		}
 		next := res.NextOffset
 		for {
-			err := q.b.CommitOffsets(ctx, q.spec.ID, map[broker.TopicPartition]int64{{Topic: src.Topic, Partition: t.partition}: next})
+			err := q.b.CommitOffsets(ctx, consumerGroup(q.opts, q.spec.ID), map[broker.TopicPartition]int64{{Topic: src.Topic, Partition: t.partition}: next})
 			if err == nil {
 				return true
 			}
@@ -470,7 +482,7 @@ func (q *Query) processToSink(ctx context.Context, in *inputDecoder, out *output
 		switch {
 		case isAtomic:
 			// Outputs, table rows and input offsets in one durable write: exactly once.
-			err = out.commitAtomically(ctx, atomic, q.spec.ID, offsets)
+			err = out.commitAtomically(ctx, atomic, consumerGroup(q.opts, q.spec.ID), offsets)
 		case out.mat != nil:
 			err = out.commitMaterialized(ctx, q.b)
 		default:

@@ -95,6 +95,11 @@ auto.create.topics.enable=false
 log.dirs=$KAFKA_RUN_DIR/logs
 log.segment.bytes=16777216
 log.cleaner.backoff.ms=1000
+# Tests write records with historical event times (ksqlDB's corpus, fixed dates); the
+# retention check (30 s after start, then every 5 minutes) would delete them in the middle of
+# a test. Topics keep Kafka's default retention; the check waits an hour.
+log.initial.task.delay.ms=3600000
+log.retention.check.interval.ms=3600000
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 PROPS

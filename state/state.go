@@ -241,6 +241,7 @@ type Batch struct {
 	// log holds the changelog records of the writes (stores with a changelog).
 	log    []broker.Record
 	ranges [][2][]byte
+	closed bool
 }
 
 // NewBatch starts a batch.
@@ -313,6 +314,16 @@ func (b *Batch) Commit(ctx context.Context) error {
 	if err := b.b.Commit(b.s.d.writeOpts()); err != nil {
 		return fmt.Errorf("state: commit: %w", err)
 	}
+	return b.release()
+}
+
+// release returns the pebble batch to pebble's pool once. Closing it twice would pool it
+// twice, and the second close could reset it under another task that got it meanwhile.
+func (b *Batch) release() error {
+	if b.closed {
+		return nil
+	}
+	b.closed = true
 	return b.b.Close()
 }
 
@@ -324,7 +335,7 @@ func (b *Batch) CommitWith(ctx context.Context, bk broker.Broker, topic string, 
 		if err := a.ProduceWith(ctx, topic, records, b.b); err != nil {
 			return err
 		}
-		return b.b.Close()
+		return b.release()
 	}
 	if len(records) > 0 {
 		if err := bk.Produce(ctx, topic, records); err != nil {
@@ -337,8 +348,8 @@ func (b *Batch) CommitWith(ctx context.Context, bk broker.Broker, topic string, 
 // Include adds the writes of another batch of the same database (a broker's offsets) to b.
 func (b *Batch) Include(other *pebble.Batch) error { return b.b.Apply(other, nil) }
 
-// Close discards an uncommitted batch.
-func (b *Batch) Close() { _ = b.b.Close() }
+// Close discards an uncommitted batch; after a commit it does nothing.
+func (b *Batch) Close() { _ = b.release() }
 
 // prefixEnd is the first key after every key with prefix p.
 func prefixEnd(p []byte) []byte {

@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -46,6 +47,29 @@ func TestStoreBatchesAndNamespaces(t *testing.T) {
 	require.NoError(t, a.Drop())
 	require.Empty(t, scanAll(t, a))
 	require.Equal(t, map[string]string{"k1": "other"}, scanAll(t, b))
+}
+
+// Closing a committed batch (the usual `defer b.Close()`) must not hand pebble's batch back
+// to its pool a second time: the batch the next NewBatch got from the pool would be reset
+// under it and lose its writes.
+func TestCloseAfterCommitLeavesTheNextBatchAlone(t *testing.T) {
+	db, err := Open("", Options{InMemory: true})
+	require.NoError(t, err)
+	defer db.Close()
+	ctx := context.Background()
+	s := db.Store("q1/agg/0")
+	for i := 0; i < 50; i++ {
+		first := s.NewBatch()
+		first.Put([]byte("a"), []byte("1"))
+		require.NoError(t, first.Commit(ctx))
+		next := s.NewBatch() // usually the pebble batch first just released
+		next.Put([]byte(fmt.Sprint("k", i)), []byte("v"))
+		first.Close()
+		require.False(t, next.Empty(), "round %d: the next batch was reset by a stale Close", i)
+		require.NoError(t, next.Commit(ctx))
+		next.Close()
+	}
+	require.Len(t, scanAll(t, s), 51)
 }
 
 // A store with a changelog mirrors every committed write to a compacted topic; an empty store

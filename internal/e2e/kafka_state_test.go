@@ -72,3 +72,54 @@ func TestKafkaAggregationRestoresStateFromChangelog(t *testing.T) {
 	want["d0"] = "6 140"
 	require.Eventually(t, func() bool { return fmt.Sprint(counts(eng, s)) == fmt.Sprint(want) }, 30*time.Second, 100*time.Millisecond)
 }
+
+// Query ids restart in every catalog, so two server groups (their own command topics) on one
+// cluster that each run `CREATE STREAM hot AS SELECT ... FROM readings` both have the query
+// CSAS_HOT_1. Each must keep its own input offsets: the second one reads every reading, not
+// what is left after the first one's commits.
+func TestKafkaServerGroupsKeepTheirOwnOffsets(t *testing.T) {
+	addr := kafkaBroker(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	suffix := fmt.Sprintf("%d", time.Now().UnixNano())
+	source := "groups.readings." + suffix
+	const n = 40
+	hot := func(group string) int64 {
+		b, err := kafka.Open(ctx, []string{addr}, kafka.Options{})
+		require.NoError(t, err)
+		defer b.Close()
+		eng, err := engine.Open(ctx, engine.Config{Broker: b, CommandTopic: "_streamsql_commands_" + group + suffix,
+			StateDir: filepath.Join(t.TempDir(), "state"), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PollWait: 20 * time.Millisecond})
+		require.NoError(t, err)
+		defer eng.Close()
+		s, err := eng.NewSession(ctx, nil)
+		require.NoError(t, err)
+		sink := "groups.hot." + group + suffix
+		var ids []string
+		require.NoError(t, s.Run(ctx, fmt.Sprintf(`SET 'auto.offset.reset'='earliest';
+			CREATE STREAM readings (device_id STRING KEY, v INT) WITH (kafka_topic='%s', value_format='JSON', partitions=2);
+			CREATE STREAM hot WITH (kafka_topic='%s') AS SELECT device_id, v FROM readings WHERE v >= 0;`, source, sink),
+			func(r *api.Result) error {
+				for _, n := range r.Notices {
+					ids = append(ids, n)
+				}
+				return nil
+			}))
+		if group == "a" {
+			for i := 0; i < n; i++ {
+				require.NoError(t, s.Run(ctx, fmt.Sprintf("INSERT INTO readings (device_id, v) VALUES ('d%d', %d);", i%4, i), func(*api.Result) error { return nil }))
+			}
+		}
+		require.NoError(t, eng.WaitIdle(ctx))
+		t.Logf("server group %s: %v", group, ids)
+		offs, err := b.Offsets(ctx, sink)
+		require.NoError(t, err)
+		var total int64
+		for _, o := range offs {
+			total += o.Latest - o.Earliest
+		}
+		return total
+	}
+	require.Equal(t, int64(n), hot("a"), "first server group's output")
+	require.Equal(t, int64(n), hot("b"), "second server group, same query id, same input: its own offsets")
+}
