@@ -11,6 +11,7 @@ import (
 	"github.com/streamsql/streamsql/catalog"
 	"github.com/streamsql/streamsql/engine/api"
 	"github.com/streamsql/streamsql/exec"
+	"github.com/streamsql/streamsql/exec/serde"
 	"github.com/streamsql/streamsql/parser"
 	"github.com/streamsql/streamsql/parser/ast"
 	"github.com/streamsql/streamsql/planner"
@@ -24,6 +25,28 @@ type Session struct {
 	props map[string]string
 	// pg are Postgres session settings (SET name TO value), answered by SHOW.
 	pg map[string]string
+	// codecs are the codecs of the source this session last inserted into.
+	codecs insertCodecs
+}
+
+// insertCodecs are a source's key and value codecs. Building them costs more than encoding a
+// row, and a session usually inserts into one source again and again; the catalog replaces a
+// source when it changes, never edits it, so the pointer stands for its schema.
+type insertCodecs struct {
+	src        *catalog.Source
+	key, value *serde.Codec
+}
+
+// sourceCodecs returns src's codecs, built once per source in a row.
+func (s *Session) sourceCodecs(src *catalog.Source) (key, value *serde.Codec, err error) {
+	if s.codecs.src != src {
+		k, v, err := planner.Codecs(src)
+		if err != nil {
+			return nil, nil, err
+		}
+		s.codecs = insertCodecs{src: src, key: k, value: v}
+	}
+	return s.codecs.key, s.codecs.value, nil
 }
 
 var _ api.Session = (*Session)(nil)

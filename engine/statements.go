@@ -145,7 +145,7 @@ func (s *Session) valuesRecord(n *ast.InsertValues) (*catalog.Source, broker.Rec
 			}
 		}
 	}
-	kc, vc, err := planner.Codecs(src)
+	kc, vc, err := s.sourceCodecs(src)
 	if err != nil {
 		return nil, broker.Record{}, err
 	}

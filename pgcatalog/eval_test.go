@@ -119,10 +119,34 @@ func TestClassify(t *testing.T) {
 		{"COPY readings FROM STDIN WITH (FORMAT csv, HEADER)", RouteCopyIn},
 		{"copy public.readings (a, b) from stdin", RouteCopyIn},
 		{"COPY (SELECT * FROM s EMIT CHANGES) TO STDOUT", RouteEngine},
+		{"INSERT INTO readings (id, t) VALUES ('d1', 1.5)", RouteEngine},
+		{"insert into readings values ('unterminated", RouteEngine},
+		{"/* a comment */ -- and another\n select 1", RouteCatalog},
+		{"(SELECT 1)", RouteCatalog},
+		{"  \n\tSHOW ALL", RouteSession},
 	}
 	for _, tc := range tests {
 		assert.Equal(t, tc.want, Classify(tc.sql), tc.sql)
+		assert.Equal(t, classifyLexed(tc.sql), Classify(tc.sql), "first-word shortcut: %s", tc.sql)
 	}
+}
+
+// Classify decides most statements by their first word; every statement the captured clients
+// sent must get the route that lexing the whole statement gives.
+func TestClassifyShortcutAgreesOnTheCaptures(t *testing.T) {
+	all := append(psqlQueries(t, "psql_E.txt"), tabQueries(t)...)
+	for _, f := range []string{"jdbc_flow.txt", "jdbc2_flow.txt", "sqlalchemy_psycopg2_flow.txt", "psycopg3_flow.txt", "pgx_flow.txt"} {
+		all = append(all, flowQueries(t, f)...)
+	}
+	all = append(all, corpusStatements(t)...)
+	n := 0
+	for _, c := range all {
+		for _, st := range SplitStatements(c.sql) {
+			assert.Equal(t, classifyLexed(st.Text), Classify(st.Text), "%s: %s", c.source, st.Text)
+			n++
+		}
+	}
+	require.Greater(t, n, 100)
 }
 
 func TestSplitStatements(t *testing.T) {

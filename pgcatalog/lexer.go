@@ -48,10 +48,13 @@ func isIdentByte(c byte) bool {
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // lex splits sql into tokens. Comments and whitespace are dropped.
-func lex(sql string) ([]token, error) {
+func lex(sql string) ([]token, error) { return lexUpTo(sql, 0) }
+
+// lexUpTo is lex stopped after limit tokens (0: no limit), followed by tEOF either way.
+func lexUpTo(sql string, limit int) ([]token, error) {
 	var toks []token
 	i := 0
-	for i < len(sql) {
+	for i < len(sql) && (limit <= 0 || len(toks) < limit) {
 		c := sql[i]
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
