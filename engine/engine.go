@@ -260,15 +260,20 @@ func (e *Engine) startPersistent(ctx context.Context, q *catalog.Query) error {
 }
 
 func (e *Engine) launchPersistent(ctx context.Context, q *catalog.Query) (*exec.Query, error) {
-	plan, err := planner.DecodePlan(q.Plan)
-	if err != nil {
-		return nil, err
-	}
-	spec, err := planner.Compile(plan)
+	spec, err := compileStored(q)
 	if err != nil {
 		return nil, err
 	}
 	return exec.Start(ctx, e.b, spec, e.plog, e.execOptions())
+}
+
+// compileStored compiles the plan a catalog query stored.
+func compileStored(q *catalog.Query) (*exec.Spec, error) {
+	plan, err := planner.DecodePlan(q.Plan)
+	if err != nil {
+		return nil, err
+	}
+	return planner.Compile(plan)
 }
 
 func (e *Engine) stopPersistent(id string) {

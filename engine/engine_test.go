@@ -33,11 +33,14 @@ func newHarness(t *testing.T) *harness {
 	return h
 }
 
-func (h *harness) open() {
+func (h *harness) open() { h.openWith(func(l *embedded.Log) broker.Broker { return l }) }
+
+// openWith opens the log and an engine over what wrap makes of it (the log with faults).
+func (h *harness) openWith(wrap func(*embedded.Log) broker.Broker) {
 	var err error
 	h.log, err = embedded.Open(h.dir, embedded.Options{NoSync: true})
 	require.NoError(h.t, err)
-	h.eng, err = Open(context.Background(), Config{Broker: h.log, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PollWait: 10 * time.Millisecond})
+	h.eng, err = Open(context.Background(), Config{Broker: wrap(h.log), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PollWait: 10 * time.Millisecond})
 	require.NoError(h.t, err)
 	h.s, err = h.eng.NewSession(context.Background(), nil)
 	require.NoError(h.t, err)

@@ -119,11 +119,7 @@ func (e *Engine) readMaterialized(pp *planner.PullPlan, writer *catalog.Query) (
 		}
 		return rows, nil
 	}
-	plan, err := planner.DecodePlan(writer.Plan)
-	if err != nil {
-		return nil, err
-	}
-	spec, err := planner.Compile(plan)
+	spec, err := compileStored(writer)
 	if err != nil {
 		return nil, err
 	}

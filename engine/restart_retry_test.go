@@ -3,8 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -33,6 +31,18 @@ func (u *unreachableTopic) Offsets(ctx context.Context, topic string) ([]broker.
 	return u.Log.Offsets(ctx, topic)
 }
 
+// reopenUnreachable restarts h's engine over its log with topic unreachable until
+// flaky.down is cleared.
+func reopenUnreachable(h *harness, topic string) (flaky *unreachableTopic) {
+	h.close()
+	h.openWith(func(l *embedded.Log) broker.Broker {
+		flaky = &unreachableTopic{Log: l, topic: topic}
+		flaky.down.Store(true)
+		return flaky
+	})
+	return flaky
+}
+
 // A persistent query that cannot restart when the server starts is retried until it runs,
 // shows as not started meanwhile, and then processes everything it missed.
 func TestQueryThatCannotRestartIsRetried(t *testing.T) {
@@ -42,17 +52,9 @@ func TestQueryThatCannotRestartIsRetried(t *testing.T) {
 		CREATE STREAM alerts AS SELECT * FROM readings WHERE humidity > 85.0;
 		INSERT INTO readings (device_id, humidity) VALUES ('d1', 90.5);`)
 	require.Equal(t, []string{`d1|{"HUMIDITY":90.5}`}, h.topic("ALERTS"))
-	h.close()
-
-	log, err := embedded.Open(h.dir, embedded.Options{NoSync: true})
-	require.NoError(t, err)
-	flaky := &unreachableTopic{Log: log, topic: "iot.humidity"}
-	flaky.down.Store(true)
-	eng, err := Open(context.Background(), Config{Broker: flaky, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PollWait: 10 * time.Millisecond})
-	require.NoError(t, err, "one query that cannot start must not keep the server down")
-	h.log, h.eng = log, eng
-	h.s, err = eng.NewSession(context.Background(), nil)
-	require.NoError(t, err)
+	// One query that cannot start must not keep the server down (openWith requires Open to work).
+	flaky := reopenUnreachable(h, "iot.humidity")
+	log, eng := h.log, h.eng
 
 	status := func() string {
 		res := h.mustRun("SHOW QUERIES;")
@@ -82,16 +84,8 @@ func TestRetryingQueryCanBeTerminated(t *testing.T) {
 	h.mustRun(`CREATE STREAM readings (device_id VARCHAR KEY, humidity DOUBLE) WITH (kafka_topic='iot.humidity', value_format='JSON', partitions=1);
 		CREATE STREAM alerts AS SELECT * FROM readings WHERE humidity > 85.0;
 		CREATE STREAM other AS SELECT * FROM readings WHERE humidity < 0.0;`)
-	h.close()
-	log, err := embedded.Open(h.dir, embedded.Options{NoSync: true})
-	require.NoError(t, err)
-	flaky := &unreachableTopic{Log: log, topic: "iot.humidity"}
-	flaky.down.Store(true)
-	eng, err := Open(context.Background(), Config{Broker: flaky, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PollWait: 10 * time.Millisecond})
-	require.NoError(t, err)
-	h.log, h.eng = log, eng
-	h.s, err = eng.NewSession(context.Background(), nil)
-	require.NoError(t, err)
+	reopenUnreachable(h, "iot.humidity")
+	eng := h.eng
 
 	var ids []string
 	for _, q := range eng.Catalog().Queries() {

@@ -137,15 +137,18 @@ func (s *Session) insertRun(ctx context.Context, stmts []ast.Statement, emit fun
 		if !ok {
 			break
 		}
-		s2, rec, err := s.valuesRecord(ins)
+		if src != nil {
+			// Another topic (or an unknown target) starts the next run: not encoded here.
+			if next, ok := s.e.cat.Source(ins.Target.Name); !ok || next.Topic != src.Topic {
+				break
+			}
+		}
+		target, rec, err := s.valuesRecord(ins)
 		if err != nil {
 			refused = err
 			break
 		}
-		if src != nil && s2.Topic != src.Topic {
-			break
-		}
-		src = s2
+		src = target
 		recs = append(recs, rec)
 		n++
 	}

@@ -272,14 +272,14 @@ func (s *Session) show(ctx context.Context, n *ast.Show) (*api.Result, error) {
 
 func (e *Engine) queryErr(id string) error {
 	e.mu.Lock()
-	q, r := e.running[id], e.retrying[id]
-	var retryErr error
-	if r != nil {
-		retryErr = r.err
+	q := e.running[id]
+	var notStarted error
+	if r := e.retrying[id]; r != nil {
+		notStarted = fmt.Errorf("not started, retrying: %w", r.err)
 	}
 	e.mu.Unlock()
-	if r != nil {
-		return fmt.Errorf("not started, retrying: %w", retryErr)
+	if notStarted != nil {
+		return notStarted
 	}
 	if q == nil {
 		return nil

@@ -248,14 +248,15 @@ type pendingOutput struct {
 const maxCachedGroups = 200_000
 
 // cacheGet finds an entry in the current or the previous generation of the cache (moving it
-// to the current one).
-func (t *aggTask) cacheGet(k string) (*entry, bool) {
-	if e, ok := t.cache[k]; ok {
+// to the current one). k is bytes, looked up as m[string(k)], which does not allocate: this
+// runs for every record an aggregation reads.
+func (t *aggTask) cacheGet(k []byte) (*entry, bool) {
+	if e, ok := t.cache[string(k)]; ok {
 		return e, true
 	}
-	if e, ok := t.oldCache[k]; ok {
-		delete(t.oldCache, k)
-		t.cache[k] = e
+	if e, ok := t.oldCache[string(k)]; ok {
+		delete(t.oldCache, e.skey)
+		t.cache[e.skey] = e
 		return e, true
 	}
 	return nil, false
@@ -425,7 +426,7 @@ func (t *aggTask) lookup(kind byte, gkey []byte, start, end int64, group types.R
 	}
 	k = append(k, gkey...)
 	t.keyBuf = k
-	if e, ok := t.cacheGet(string(k)); ok {
+	if e, ok := t.cacheGet(k); ok {
 		return e, nil
 	}
 	e := &entry{skey: string(k), group: append(types.Row(nil), group...), gkey: bytes.Clone(gkey), start: start, end: end, ts: -1 << 62}
@@ -1008,7 +1009,7 @@ func (t *aggTask) expire(b *state.Batch) error {
 		gkey := k[9 : len(k)-8]
 		start := int64(binary.BigEndian.Uint64(k[len(k)-8:]))
 		skey := sessionKey(gkey, start, end)
-		if e, ok := t.cacheGet(string(skey)); ok && e.dirty {
+		if e, ok := t.cacheGet(skey); ok && e.dirty {
 			continue // updated in this batch: not expired after all
 		}
 		delete(t.sessions, string(gkey))
@@ -1033,15 +1034,15 @@ func (t *aggTask) entryFromIndex(k []byte) (*entry, error) {
 		return nil, err
 	}
 	if t.spec.Window.Session {
-		skey := string(sessionKey(gkey, start, end))
+		skey := sessionKey(gkey, start, end)
 		if e, ok := t.cacheGet(skey); ok {
 			return e, nil
 		}
-		v, ok, err := t.store.Get([]byte(skey))
+		v, ok, err := t.store.Get(skey)
 		if err != nil || !ok {
 			return nil, err
 		}
-		e := &entry{skey: skey, group: group, gkey: bytes.Clone(gkey), start: start, end: end, exists: true}
+		e := &entry{skey: string(skey), group: group, gkey: bytes.Clone(gkey), start: start, end: end, exists: true}
 		return e, t.decodeEntry(e, v)
 	}
 	e, err := t.lookup(keyWindow, bytes.Clone(gkey), start, end, group)

@@ -61,10 +61,12 @@ func (o *Options) defaults() {
 // outputs are durable, so a restart resumes where it left off. A push query (no sink) hands its
 // rows to a reader through Next and commits nothing.
 type Query struct {
-	spec   *Spec
-	b      broker.Broker
-	plog   ProcessingLog
-	opts   Options
+	spec *Spec
+	b    broker.Broker
+	plog ProcessingLog
+	opts Options
+	// group is the consumer group a stateless persistent query commits its offsets under.
+	group  string
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	tasks  []*task
@@ -107,15 +109,16 @@ func Start(ctx context.Context, b broker.Broker, spec *Spec, plog ProcessingLog,
 	if err != nil {
 		return nil, types.Wrap(types.CodeUndefinedTable, err, "query %s: reading topic %s", spec.ID, spec.Source.Topic)
 	}
+	group := consumerGroup(opts, spec.ID)
 	var committed map[int32]int64
 	if spec.Sink != nil && spec.Aggregate == nil {
-		committed, err = b.FetchOffsets(ctx, consumerGroup(opts, spec.ID), spec.Source.Topic)
+		committed, err = b.FetchOffsets(ctx, group, spec.Source.Topic)
 		if err != nil {
 			return nil, types.Wrap(types.CodeIO, err, "query %s: reading committed offsets", spec.ID)
 		}
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
-	q := &Query{spec: spec, b: b, plog: plog, opts: opts, cancel: cancel, done: make(chan struct{}), closed: make(chan struct{})}
+	q := &Query{spec: spec, b: b, plog: plog, opts: opts, group: group, cancel: cancel, done: make(chan struct{}), closed: make(chan struct{})}
 	if spec.Sink == nil {
 		q.rows = make(chan types.Row, 256)
 	}
@@ -286,7 +289,7 @@ func (q *Query) runTask(ctx context.Context, t *task) {
 		}
 		next := res.NextOffset
 		for {
-			err := q.b.CommitOffsets(ctx, consumerGroup(q.opts, q.spec.ID), map[broker.TopicPartition]int64{{Topic: src.Topic, Partition: t.partition}: next})
+			err := q.b.CommitOffsets(ctx, q.group, map[broker.TopicPartition]int64{{Topic: src.Topic, Partition: t.partition}: next})
 			if err == nil {
 				return true
 			}
@@ -482,7 +485,7 @@ func (q *Query) processToSink(ctx context.Context, in *inputDecoder, out *output
 		switch {
 		case isAtomic:
 			// Outputs, table rows and input offsets in one durable write: exactly once.
-			err = out.commitAtomically(ctx, atomic, consumerGroup(q.opts, q.spec.ID), offsets)
+			err = out.commitAtomically(ctx, atomic, q.group, offsets)
 		case out.mat != nil:
 			err = out.commitMaterialized(ctx, q.b)
 		default:

@@ -161,6 +161,14 @@ var sessionVerbs = map[string]bool{
 	"reset": true, "set": true, "show": true,
 }
 
+// cursorVerbs start the cursor statements; queryVerbs (and "(") the queries that may read the
+// catalog. With "copy" and sessionVerbs they are every first word Classify routes anywhere
+// but the engine.
+var (
+	cursorVerbs = map[string]bool{"declare": true, "fetch": true, "move": true, "close": true}
+	queryVerbs  = map[string]bool{"select": true, "with": true, "values": true, "table": true}
+)
+
 // Classify decides who answers one statement (as split by SplitStatements).
 func Classify(sql string) Route {
 	if isBlank(sql) {
@@ -174,11 +182,8 @@ func Classify(sql string) Route {
 	return classifyLexed(sql)
 }
 
-// classifyLexed is Classify from all of sql's tokens.
+// classifyLexed is Classify from all of the tokens of sql, which is not blank.
 func classifyLexed(sql string) Route {
-	if isBlank(sql) {
-		return RouteEmpty
-	}
 	toks, err := lex(sql)
 	if err != nil || len(toks) == 0 {
 		return RouteEngine
@@ -193,10 +198,10 @@ func classifyLexed(sql string) Route {
 		}
 		return token{kind: tEOF}
 	}
-	switch first.val {
-	case "declare", "fetch", "move", "close":
+	if cursorVerbs[first.val] {
 		return RouteCursor
-	case "copy":
+	}
+	if first.val == "copy" {
 		for i := 1; i+1 < len(toks); i++ {
 			if toks[i].is("to") {
 				break
@@ -223,9 +228,7 @@ func classifyLexed(sql string) Route {
 		}
 		return RouteSession
 	}
-	switch first.val {
-	case "select", "with", "values", "table", "(":
-	default:
+	if !queryVerbs[first.val] && !first.isOp("(") {
 		return RouteEngine
 	}
 	depth, topFrom := 0, false
@@ -263,14 +266,8 @@ func mayRouteElsewhere(first token) bool {
 	if first.isOp("(") {
 		return true
 	}
-	if first.kind != tIdent {
-		return false
-	}
-	switch first.val {
-	case "declare", "fetch", "move", "close", "copy", "select", "with", "values", "table":
-		return true
-	}
-	return sessionVerbs[first.val]
+	v := first.val
+	return first.kind == tIdent && (cursorVerbs[v] || queryVerbs[v] || sessionVerbs[v] || v == "copy")
 }
 
 // selfContained reports whether a query without FROM uses only what the catalog evaluator

@@ -216,6 +216,6 @@ func insertSQL(src string, rd iot.Reading, ingestNs int64) string {
 	b = strconv.AppendFloat(b, rd.Battery, 'f', -1, 64)
 	b = append(b, ", "...)
 	b = strconv.AppendInt(b, ingestNs, 10)
-	b = append(b, ");\n"...) // one line each: the lexer counts columns from the line start
+	b = append(b, ");\n"...) // one line each, as a client sending one statement per line
 	return string(b)
 }

@@ -11,10 +11,25 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/streamsql/streamsql/broker"
 	"github.com/streamsql/streamsql/broker/kafka"
 	"github.com/streamsql/streamsql/engine"
 	"github.com/streamsql/streamsql/engine/api"
 )
+
+// openKafkaEngine opens an engine on the Kafka broker at addr with its own command topic (its
+// catalog) and state directory, and a session; closeAll closes the engine and its client.
+func openKafkaEngine(t *testing.T, ctx context.Context, addr, cmdTopic, stateDir string) (broker.Broker, *engine.Engine, api.Session, func()) {
+	t.Helper()
+	b, err := kafka.Open(ctx, []string{addr}, kafka.Options{})
+	require.NoError(t, err)
+	eng, err := engine.Open(ctx, engine.Config{Broker: b, CommandTopic: cmdTopic, StateDir: stateDir,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PollWait: 50 * time.Millisecond})
+	require.NoError(t, err)
+	s, err := eng.NewSession(ctx, nil)
+	require.NoError(t, err)
+	return b, eng, s, func() { eng.Close(); b.Close() }
+}
 
 // On Kafka, operator state lives in a local directory and in changelog topics: a server that
 // lost its state directory rebuilds the aggregation from the changelog and carries on with the
@@ -27,14 +42,8 @@ func TestKafkaAggregationRestoresStateFromChangelog(t *testing.T) {
 	topic := "restore.readings." + suffix
 	cmdTopic := "_streamsql_commands_" + suffix
 	open := func(stateDir string) (*engine.Engine, api.Session, func()) {
-		b, err := kafka.Open(ctx, []string{addr}, kafka.Options{})
-		require.NoError(t, err)
-		eng, err := engine.Open(ctx, engine.Config{Broker: b, CommandTopic: cmdTopic, StateDir: stateDir,
-			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PollWait: 50 * time.Millisecond})
-		require.NoError(t, err)
-		s, err := eng.NewSession(ctx, nil)
-		require.NoError(t, err)
-		return eng, s, func() { eng.Close(); b.Close() }
+		_, eng, s, closeAll := openKafkaEngine(t, ctx, addr, cmdTopic, stateDir)
+		return eng, s, closeAll
 	}
 	run := func(s api.Session, sql string) []*api.Result {
 		t.Helper()
@@ -85,15 +94,8 @@ func TestKafkaServerGroupsKeepTheirOwnOffsets(t *testing.T) {
 	source := "groups.readings." + suffix
 	const n = 40
 	hot := func(group string) int64 {
-		b, err := kafka.Open(ctx, []string{addr}, kafka.Options{})
-		require.NoError(t, err)
-		defer b.Close()
-		eng, err := engine.Open(ctx, engine.Config{Broker: b, CommandTopic: "_streamsql_commands_" + group + suffix,
-			StateDir: filepath.Join(t.TempDir(), "state"), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PollWait: 20 * time.Millisecond})
-		require.NoError(t, err)
-		defer eng.Close()
-		s, err := eng.NewSession(ctx, nil)
-		require.NoError(t, err)
+		b, eng, s, closeAll := openKafkaEngine(t, ctx, addr, "_streamsql_commands_"+group+suffix, filepath.Join(t.TempDir(), "state"))
+		defer closeAll()
 		sink := "groups.hot." + group + suffix
 		var ids []string
 		require.NoError(t, s.Run(ctx, fmt.Sprintf(`SET 'auto.offset.reset'='earliest';
