@@ -137,3 +137,15 @@ func TestCatchingUpGrowsTheBatch(t *testing.T) {
 	require.NotContains(t, sizes, 2000, "never beyond ten times: %v", sizes)
 	require.Equal(t, 100, sizes[len(sizes)-1], "back to the batch size once caught up: %v", sizes)
 }
+
+// An INSERT into an unknown stream ends a run: the INSERTs before it are applied, and the
+// error is the unknown target's.
+func TestInsertRunStopsAtAnUnknownTarget(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun(`CREATE STREAM a (k VARCHAR KEY, v INT) WITH (kafka_topic='ta', value_format='JSON', partitions=1);`)
+	res, err := h.run(`INSERT INTO a (k, v) VALUES ('x', 1); INSERT INTO nosuch (k, v) VALUES ('y', 2); INSERT INTO a (k, v) VALUES ('z', 3);`)
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "Cannot insert values into an unknown stream/table: `NOSUCH`")
+	require.Len(t, res, 1)
+	require.Equal(t, []string{`x|{"V":1}`}, h.topic("ta"))
+}
