@@ -4,10 +4,11 @@
 # kafka-go ceiling, Nexmark and IoT), which rewrite their section of docs/benchmarks.md.
 #
 #   (default)    Go benchmarks at -benchtime 1s; 1,000,000-event preloads, 3 interleaved runs per
-#                system and query, a 30 s (+5 s warm-up) latency phase per system and run
-#                (about half an hour on 2 cores)
+#                system and query, then every query paced at 50 % of the peer's rate for 15 s
+#                (+5 s warm-up) per system and run, and at 80 % once on the Kafka systems
+#                (about an hour on 2 cores)
 #   QUICK=1      a few minutes: Go benchmarks once each (-benchtime 1x), 200k-event preloads,
-#                one run per system, a 10 s latency phase
+#                one run per system, an 8 s latency phase at 50 % only
 #   BENCHRUN_ARGS extra arguments for bin/benchrun (e.g. "--runs 3 --nexmark 500000")
 #   GO_BENCH=0   skip the Go benchmarks;  PEER_BENCH=0  skip the peer benchmarks
 #   BENCH, BENCHTIME, and package arguments are passed to go test as before.

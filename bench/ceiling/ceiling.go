@@ -47,11 +47,13 @@ type q0 struct {
 	Price    int64  `json:"PRICE"`
 	DateTime int64  `json:"DATE_TIME"`
 	Extra    string `json:"EXTRA"`
+	IngestNs int64  `json:"INGEST_NS"`
 }
 
 type q2 struct {
-	Auction int64 `json:"AUCTION"`
-	Price   int64 `json:"PRICE"`
+	Auction  int64 `json:"AUCTION"`
+	Price    int64 `json:"PRICE"`
+	IngestNs int64 `json:"INGEST_NS"`
 }
 
 type alert struct {
@@ -71,7 +73,7 @@ func transformFor(q string) (transform, error) {
 			if err := json.Unmarshal(v, &b); err != nil {
 				return nil, err
 			}
-			return json.Marshal(q0{b.Auction, b.Bidder, b.Price, b.DateTime, b.Extra})
+			return json.Marshal(q0{b.Auction, b.Bidder, b.Price, b.DateTime, b.Extra, b.IngestNs})
 		}, nil
 	case "q2":
 		return func(v []byte) ([]byte, error) {
@@ -82,7 +84,7 @@ func transformFor(q string) (transform, error) {
 			if b.Auction%123 != 0 {
 				return nil, nil
 			}
-			return json.Marshal(q2{b.Auction, b.Price})
+			return json.Marshal(q2{b.Auction, b.Price, b.IngestNs})
 		}, nil
 	case "alert":
 		return func(v []byte) ([]byte, error) {

@@ -52,10 +52,14 @@ type Config struct {
 	Runs        int
 	Seed        int64
 
-	// Latency: B6 paced at LatencyFraction of the peer's measured rate (of streamsql's when
-	// the peer did not run) for LatencyDur after LatencyWarmup. Zero LatencyDur skips it.
+	// Latency: every query paced at LatencyFraction of the peer's measured rate of it (of
+	// streamsql's when the peer did not run) for LatencyDur after LatencyWarmup, Runs times;
+	// and on the Kafka systems at LatencyHighFraction, LatencyHighRuns times. Zero LatencyDur
+	// skips it.
 	LatencyDur, LatencyWarmup time.Duration
 	LatencyFraction           float64
+	LatencyHighFraction       float64
+	LatencyHighRuns           int
 	// LatencyRate, when positive, is the paced rate instead (the smoke test's tiny run).
 	LatencyRate int
 	// EmbeddedLatencyRate caps the embedded log's paced rate (default 2,500/s): its input
@@ -94,6 +98,9 @@ func (c *Config) defaults() {
 	}
 	if c.LatencyFraction <= 0 {
 		c.LatencyFraction = 0.5
+	}
+	if c.LatencyHighFraction == 0 {
+		c.LatencyHighFraction = 0.8
 	}
 	if c.EmbeddedLatencyRate <= 0 {
 		c.EmbeddedLatencyRate = 2500
@@ -144,9 +151,10 @@ func (m Measurement) EventsPerCPUSec() float64 {
 	return float64(m.Events) / m.CPU
 }
 
-// Latency is one paced run of B6.
+// Latency is one paced run of one query on one system.
 type Latency struct {
-	System              string
+	Query, System       string
+	Fraction            float64 // of the peer's rate (the rate's origin: see latencyRate)
 	Run                 int
 	Rate                int
 	Samples             int
@@ -156,7 +164,6 @@ type Latency struct {
 	// InsertP50 and InsertP99 are the INSERT messages' round trips (embedded log only): the
 	// part of the latency spent before the reading is durable in the log.
 	InsertP50, InsertP99 time.Duration
-	Path                 string // how the input enters and the output leaves
 	Err                  string
 }
 
@@ -276,7 +283,7 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 		}
 	}
 
-	if q, ok := queryByID("B6"); ok && cfg.LatencyDur > 0 {
+	if cfg.LatencyDur > 0 {
 		// The preloaded data sets and the models' outputs are not needed any more. Released,
 		// so that the harness's own garbage collector (on the core it shares with the broker)
 		// does not mark hundreds of megabytes during the paced runs and delay the very clients
@@ -285,28 +292,46 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 		clear(expected)
 		runtime.GC()
 		debug.FreeOSMemory()
-		rate := latencyRate(res.Measurements, cfg.LatencyFraction)
-		if cfg.LatencyRate > 0 {
-			rate = cfg.LatencyRate
+		// The load points: the reference's 50 % of the peer's rate on every system, and its
+		// second point at 80 % on the Kafka systems (the embedded log's INSERT path is capped
+		// below either), with fewer runs to bound the phase's time.
+		type point struct {
+			fraction  float64
+			runs      int
+			kafkaOnly bool
 		}
-		// Interleaved like the throughput runs: the embedded log (INSERT in, push query out),
-		// then every Kafka system (produce in, fetch out).
-		for run := 1; run <= cfg.Runs && rate > 0; run++ {
-			for _, sys := range systems {
-				if sys == SysCeiling && !q.Ceiling {
-					continue
+		points := []point{{cfg.LatencyFraction, cfg.Runs, false}}
+		if cfg.LatencyHighFraction > 0 && cfg.LatencyHighRuns > 0 && cfg.Kafka != "" {
+			points = append(points, point{cfg.LatencyHighFraction, cfg.LatencyHighRuns, true})
+		}
+		for _, q := range queries {
+			for _, pt := range points {
+				rate := latencyRate(res.Measurements, q.ID, pt.fraction)
+				if cfg.LatencyRate > 0 {
+					rate = int(float64(cfg.LatencyRate) * pt.fraction / cfg.LatencyFraction)
 				}
-				if err := ctx.Err(); err != nil {
-					return res, err
+				// Interleaved like the throughput runs: the embedded log (INSERT in, push
+				// query out), then every Kafka system (produce in, fetch out).
+				for run := 1; run <= pt.runs && rate > 0; run++ {
+					for _, sys := range systems {
+						if sys == SysCeiling && !q.Ceiling || sys == SysEmbedded && pt.kafkaOnly {
+							continue
+						}
+						if err := ctx.Err(); err != nil {
+							return res, err
+						}
+						var l Latency
+						if sys == SysEmbedded {
+							l = r.latencyEmbedded(ctx, q, run, min(rate, cfg.EmbeddedLatencyRate))
+						} else {
+							l = r.latency(ctx, q, sys, run, rate)
+						}
+						l.Fraction = pt.fraction
+						logf("latency %s %s run %d at %d ev/s (%.0f %%; achieved %d): p50 %v p99 %v p99.9 %v max %v (%d samples, %d/%d outputs; INSERT round trip p50 %v p99 %v) %s",
+							q.ID, sys, run, l.Rate, pt.fraction*100, l.Achieved, l.P50, l.P99, l.P999, l.Max, l.Samples, l.Received, l.Expected, l.InsertP50, l.InsertP99, l.Err)
+						res.Latencies = append(res.Latencies, l)
+					}
 				}
-				var l Latency
-				if sys == SysEmbedded {
-					l = r.latencyEmbedded(ctx, q, run, min(rate, cfg.EmbeddedLatencyRate))
-				} else {
-					l = r.latency(ctx, q, sys, run, rate)
-				}
-				logf("latency %s run %d at %d ev/s (achieved %d): p50 %v p99 %v p99.9 %v max %v (%d samples, %d/%d alerts; INSERT round trip p50 %v p99 %v) %s", sys, run, l.Rate, l.Achieved, l.P50, l.P99, l.P999, l.Max, l.Samples, l.Received, l.Expected, l.InsertP50, l.InsertP99, l.Err)
-				res.Latencies = append(res.Latencies, l)
 			}
 		}
 	}
@@ -314,13 +339,13 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	return res, nil
 }
 
-// latencyRate is fraction × the median B6 rate of the peer, or of streamsql (on Kafka, else on
-// the embedded log) when the peer did not run.
-func latencyRate(ms []Measurement, fraction float64) int {
+// latencyRate is fraction × the median rate of query id on the peer, or on streamsql (on
+// Kafka, else on the embedded log) when the peer did not run.
+func latencyRate(ms []Measurement, id string, fraction float64) int {
 	for _, sys := range []string{SysPeer, SysKafka, SysEmbedded} {
 		var r []float64
 		for _, m := range ms {
-			if m.Query == "B6" && m.System == sys && m.Err == "" {
+			if m.Query == id && m.System == sys && m.Err == "" {
 				r = append(r, m.EventsPerSec())
 			}
 		}

@@ -30,8 +30,9 @@ func run() error {
 	nexmarkN := flag.Int("nexmark", 0, "Nexmark events to preload (default 1,000,000; quick 200,000)")
 	iotN := flag.Int("iot", 0, "IoT readings to preload (default 1,000,000; quick 200,000)")
 	runs := flag.Int("runs", 0, "runs per system and query (default 3; quick 1)")
-	latency := flag.Duration("latency", 0, "paced B6 phase after warm-up (default 30s; quick 10s); negative skips it")
-	latencyRate := flag.Int("latency-rate", 0, "paced rate of the latency phase in events/s (default: half the peer's B6 rate)")
+	latency := flag.Duration("latency", 0, "paced phase per query, system and run, after warm-up (default 15s; quick 8s); negative skips it")
+	latencyRate := flag.Int("latency-rate", 0, "paced rate of the latency phase's 50 % point in events/s (default: half the peer's rate of each query)")
+	highRuns := flag.Int("latency-high-runs", -1, "runs at the second load point, 80 % of the peer's rate, Kafka systems only (default 1; quick 0)")
 	embRate := flag.Int("embedded-latency-rate", 0, "cap of the embedded log's paced rate (INSERT path; default 2,500/s)")
 	inserters := flag.Int("inserters", 0, "Postgres connections sending the embedded log's paced INSERTs (default 16)")
 	noPeer := flag.Bool("no-peer", false, "skip the Kafka Streams peer")
@@ -50,13 +51,14 @@ func run() error {
 	total := 2 * time.Hour
 	if *quick {
 		cfg.NexmarkEvents, cfg.IoTEvents, cfg.Runs = or(*nexmarkN, 200_000), or(*iotN, 200_000), or(*runs, 1)
-		cfg.LatencyDur, cfg.LatencyWarmup = 10*time.Second, 2*time.Second
+		cfg.LatencyDur, cfg.LatencyWarmup, cfg.LatencyHighRuns = 8*time.Second, 2*time.Second, 0
 		total = 15 * time.Minute
 	} else {
 		cfg.NexmarkEvents, cfg.IoTEvents, cfg.Runs = or(*nexmarkN, 1_000_000), or(*iotN, 1_000_000), or(*runs, 3)
-		// 30 s per run and system (4 systems × 3 runs) keeps the whole `make bench` within
-		// about half an hour on 2 cores; the reference's 2 minutes are a --latency away.
-		cfg.LatencyDur, cfg.LatencyWarmup = 30*time.Second, 5*time.Second
+		// 20 s per query, system and run (6 queries, 3–4 systems, 3 runs at 50 %, one at 80 %)
+		// keeps the whole `make bench` within about an hour on 2 cores; the reference's
+		// 2 minutes are a --latency away.
+		cfg.LatencyDur, cfg.LatencyWarmup, cfg.LatencyHighRuns = 15*time.Second, 5*time.Second, 1
 	}
 	if *latency > 0 {
 		cfg.LatencyDur = *latency
@@ -64,6 +66,9 @@ func run() error {
 		cfg.LatencyDur = 0
 	}
 	cfg.LatencyRate, cfg.EmbeddedLatencyRate, cfg.Inserters = *latencyRate, *embRate, *inserters
+	if *highRuns >= 0 {
+		cfg.LatencyHighRuns = *highRuns
+	}
 	if *timeout > 0 {
 		total = *timeout
 	}

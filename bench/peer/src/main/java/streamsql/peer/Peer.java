@@ -69,13 +69,14 @@ public final class Peer {
     public long ingest_ns;
   }
 
-  @JsonPropertyOrder({"AUCTION", "BIDDER", "PRICE", "DATE_TIME", "EXTRA"})
+  @JsonPropertyOrder({"AUCTION", "BIDDER", "PRICE", "DATE_TIME", "EXTRA", "INGEST_NS"})
   public static final class Q0 {
     @JsonProperty("AUCTION") public long auction;
     @JsonProperty("BIDDER") public long bidder;
     @JsonProperty("PRICE") public long price;
     @JsonProperty("DATE_TIME") public long dateTime;
     @JsonProperty("EXTRA") public String extra;
+    @JsonProperty("INGEST_NS") public long ingestNs;
 
     Q0(Bid b) {
       auction = b.auction;
@@ -83,17 +84,20 @@ public final class Peer {
       price = b.price;
       dateTime = b.date_time;
       extra = b.extra;
+      ingestNs = b.ingest_ns;
     }
   }
 
-  @JsonPropertyOrder({"AUCTION", "PRICE"})
+  @JsonPropertyOrder({"AUCTION", "PRICE", "INGEST_NS"})
   public static final class Q2 {
     @JsonProperty("AUCTION") public long auction;
     @JsonProperty("PRICE") public long price;
+    @JsonProperty("INGEST_NS") public long ingestNs;
 
     Q2(Bid b) {
       auction = b.auction;
       price = b.price;
+      ingestNs = b.ingest_ns;
     }
   }
 
