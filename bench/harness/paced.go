@@ -3,10 +3,10 @@ package harness
 import (
 	"bytes"
 	"cmp"
-	"fmt"
-	"strings"
 	"encoding/binary"
+	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,8 +44,8 @@ type probe struct {
 	warmEnd  int64 // samples of inputs (or closes) before this wall clock are dropped
 	// firstCloseNs is the wall clock of the first window close (EMIT FINAL only).
 	firstCloseNs int64
-	nx       *nexmark.Generator
-	iot      *iot.Generator
+	nx           *nexmark.Generator
+	iot          *iot.Generator
 
 	mu       sync.Mutex
 	expected int                // stateless: outputs the model expects

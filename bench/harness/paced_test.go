@@ -46,7 +46,7 @@ func TestProbeSamples(t *testing.T) {
 			if q.AdvanceMs > 0 {
 				step = q.AdvanceMs
 			}
-			first := p.next(start) // event time of the first input
+			first := p.next(start)                // event time of the first input
 			end := (first.TimeMs/step + 1) * step // the earliest end of a window holding it
 			closeWall := (end + q.GraceMs - p.offsetMs) * 1e6
 			if closeWall != p.firstCloseNs {
