@@ -10,8 +10,8 @@ func TestTransforms(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := tf([]byte(`{"auction":246,"bidder":1,"price":7,"channel":"c","url":"u","date_time":5,"extra":"x","ingest_ns":0}`))
-	if err != nil || string(out) != `{"AUCTION":246,"PRICE":7}` {
+	out, err := tf([]byte(`{"auction":246,"bidder":1,"price":7,"channel":"c","url":"u","date_time":5,"extra":"x","ingest_ns":11}`))
+	if err != nil || string(out) != `{"AUCTION":246,"PRICE":7,"INGEST_NS":11}` {
 		t.Fatalf("q2 of auction 246: %s, %v", out, err)
 	}
 	if out, _ := tf([]byte(`{"auction":247}`)); out != nil {
