@@ -50,8 +50,10 @@ func (r *runner) latency(ctx context.Context, q Query, sys string, run, rate int
 				continue
 			}
 			now := time.Now().UnixNano()
+			var row jsonRow
 			for _, rec := range res.Records {
-				p.observe(jsonField(rec.Value), now)
+				row.v = rec.Value
+				p.observe(&row, now)
 			}
 			off = res.NextOffset
 		}

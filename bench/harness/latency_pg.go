@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/streamsql/streamsql/bench/nexmark"
 )
 
 // insertBatch bounds the INSERT statements of one simple-protocol message: each of the
@@ -63,26 +61,17 @@ func (r *runner) latencyEmbedded(ctx context.Context, q Query, run, rate int) (l
 			return
 		}
 		defer rows.Close()
-		var col map[string]int
-		var raw [][]byte
-		get := func(name string) (int64, bool) {
-			i, ok := col[name]
-			if !ok || i >= len(raw) {
-				return 0, false
-			}
-			n, err := strconv.ParseInt(string(raw[i]), 10, 64)
-			return n, err == nil
-		}
+		var row pgRow
 		for rows.Next() {
 			now := time.Now().UnixNano()
-			if col == nil {
-				col = map[string]int{}
+			if row.col == nil {
+				row.col = map[string]int{}
 				for i, f := range rows.FieldDescriptions() {
-					col[strings.ToUpper(f.Name)] = i
+					row.col[strings.ToUpper(f.Name)] = i
 				}
 			}
-			raw = rows.RawValues()
-			p.observe(get, now)
+			row.raw = rows.RawValues()
+			p.observe(&row, now)
 		}
 		readErr <- rows.Err()
 	}()
@@ -191,13 +180,27 @@ func (r *runner) latencyEmbedded(ctx context.Context, q Query, run, rate int) (l
 	return l
 }
 
+// pgRow is a push query's row in the text format, its columns by upper-case name.
+type pgRow struct {
+	col map[string]int
+	raw [][]byte
+}
+
+func (r *pgRow) Int(name string) (int64, bool) {
+	i, ok := r.col[name]
+	if !ok || i >= len(r.raw) {
+		return 0, false
+	}
+	return parseInt(r.raw[i])
+}
+
 // insertSQL is one paced input as an INSERT statement with every column of its source and
 // its ROWTIME.
 func insertSQL(src string, e pacedEvent, ingestNs int64) string {
 	b := make([]byte, 0, 400)
 	b = append(b, "INSERT INTO "...)
 	b = append(b, src...)
-	if e.Bid.Kind == nexmark.Bid && e.Bid.Value != nil {
+	if e.Bid.Value != nil { // a bid (only bids set it)
 		var v struct {
 			Channel, URL, Extra string
 		}

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -116,23 +117,28 @@ func (p *probe) next(nowNs int64) pacedEvent {
 	if p.q.keep(e.Auction, 0) {
 		p.expected++
 	}
-	auction := strconv.FormatInt(e.Auction, 10)
-	if p.wins != nil {
-		p.wins.add(auction, nil, t, 0)
-	}
-	if p.prod != nil {
-		k := winKey{auction, t - t%p.q.WindowMs}
-		p.prod[k] = append(p.prod[k], nowNs)
+	if p.wins != nil || p.prod != nil { // the stateless queries need no key
+		auction := strconv.FormatInt(e.Auction, 10)
+		if p.wins != nil {
+			p.wins.add(auction, nil, t, 0)
+		}
+		if p.prod != nil {
+			k := winKey{auction, t - t%p.q.WindowMs}
+			p.prod[k] = append(p.prod[k], nowNs)
+		}
 	}
 	p.mu.Unlock()
 	return pacedEvent{Key: binary.BigEndian.AppendUint64(nil, uint64(e.Auction)), Value: e.Value, TimeMs: t, Bid: e}
 }
 
-// outputField reads an integer column of one output row.
-type outputField func(name string) (int64, bool)
+// outputRow is one output row as the harness got it: Int reads an integer column.
+type outputRow interface {
+	Int(name string) (int64, bool)
+}
 
 // observe records the output row got at wall clock nowNs.
-func (p *probe) observe(get outputField, nowNs int64) {
+func (p *probe) observe(row outputRow, nowNs int64) {
+	get := row.Int
 	var at int64 // the wall clock the latency is measured from
 	switch {
 	case p.wins != nil:
@@ -213,22 +219,40 @@ func (p *probe) finish(l *Latency) {
 	l.Err = strings.Join(errs, "; ")
 }
 
-// jsonField reads an integer member of a JSON output value without a full decode (the reader
-// must keep up with the output).
-func jsonField(v []byte) outputField {
-	return func(name string) (int64, bool) {
-		var pat [40]byte
-		key := append(append(append(pat[:0], '"'), name...), '"', ':')
-		i := bytes.Index(v, key)
-		if i < 0 {
-			return 0, false
-		}
-		j := i + len(key)
-		k := j
-		for k < len(v) && (v[k] >= '0' && v[k] <= '9' || v[k] == '-') {
-			k++
-		}
-		n, err := strconv.ParseInt(string(v[j:k]), 10, 64)
-		return n, err == nil
+// jsonRow is an output value in JSON. Its members are found without a full decode (the
+// reader must keep up with the output); one jsonRow is reused for every record.
+type jsonRow struct{ v []byte }
+
+func (r *jsonRow) Int(name string) (int64, bool) {
+	var pat [40]byte
+	key := append(append(append(pat[:0], '"'), name...), '"', ':')
+	i := bytes.Index(r.v, key)
+	if i < 0 {
+		return 0, false
 	}
+	return parseInt(r.v[i+len(key):])
+}
+
+// parseInt reads the integer at the start of b (an optional '-', then digits).
+func parseInt(b []byte) (int64, bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	var n int64
+	digits := 0
+	for ; digits < len(b) && b[digits] >= '0' && b[digits] <= '9'; digits++ {
+		d := int64(b[digits] - '0')
+		if n > (math.MaxInt64-d)/10 {
+			return 0, false // overflow
+		}
+		n = n*10 + d
+	}
+	if digits == 0 {
+		return 0, false
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
 }

@@ -18,15 +18,12 @@ func TestProbeSamples(t *testing.T) {
 		}
 		return q
 	}
-	row := func(kv ...any) outputField {
-		return func(name string) (int64, bool) {
-			for i := 0; i+1 < len(kv); i += 2 {
-				if kv[i] == name {
-					return kv[i+1].(int64), true
-				}
-			}
-			return 0, false
+	row := func(kv ...any) outputRow {
+		r := mapRow{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			r[kv[i].(string)] = kv[i+1].(int64)
 		}
+		return r
 	}
 
 	t.Run("stateless: out − ingest_ns, warm-up dropped", func(t *testing.T) {
@@ -98,8 +95,13 @@ func TestProbeSamples(t *testing.T) {
 	})
 }
 
-func TestJSONField(t *testing.T) {
-	get := jsonField([]byte(`{"A":12,"WS":-3,"DEV":"x","INGEST_NS":1700000000000000001}`))
+// mapRow is an output row given column by column.
+type mapRow map[string]int64
+
+func (r mapRow) Int(name string) (int64, bool) { n, ok := r[name]; return n, ok }
+
+func TestJSONRow(t *testing.T) {
+	get := (&jsonRow{[]byte(`{"A":12,"WS":-3,"DEV":"x","INGEST_NS":1700000000000000001}`)}).Int
 	for _, c := range []struct {
 		name string
 		want int64
@@ -107,6 +109,23 @@ func TestJSONField(t *testing.T) {
 	}{{"A", 12, true}, {"WS", -3, true}, {"INGEST_NS", 1700000000000000001, true}, {"DEV", 0, false}, {"N", 0, false}} {
 		if got, ok := get(c.name); got != c.want || ok != c.ok {
 			t.Errorf("%s = %d, %v; want %d, %v", c.name, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+func TestParseInt(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"0", 0, true}, {"12,", 12, true}, {"-7}", -7, true},
+		{"9223372036854775807", 9223372036854775807, true},
+		{"9223372036854775808", 0, false}, // overflow
+		{"", 0, false}, {"-", 0, false}, {`"x"`, 0, false}, {"null", 0, false},
+	} {
+		if got, ok := parseInt([]byte(c.in)); got != c.want || ok != c.ok {
+			t.Errorf("parseInt(%q) = %d, %v; want %d, %v", c.in, got, ok, c.want, c.ok)
 		}
 	}
 }

@@ -63,9 +63,8 @@ type Config struct {
 	// LatencyRate, when positive, is the paced rate instead (the smoke test's tiny run).
 	LatencyRate int
 	// EmbeddedLatencyRate caps the embedded log's paced rate (default 2,500/s): its input
-	// enters through single-row INSERTs over the Postgres endpoint, each produced with its own
-	// fsync, which sustain about 5–7 k/s on this machine (BenchmarkInsertPG), far below half
-	// the peer's rate.
+	// enters through single-row INSERTs over the Postgres endpoint, durable writes that cannot
+	// offer half the peer's rate (docs/benchmarks.md: BenchmarkInsertPG and the profile).
 	EmbeddedLatencyRate int
 	// Inserters is how many Postgres connections send the embedded log's paced INSERTs
 	// (default 16).
@@ -160,7 +159,7 @@ type Latency struct {
 	Samples             int
 	P50, P99, P999, Max time.Duration
 	Expected, Received  int
-	Achieved            int // readings per second actually produced (INSERT path); 0: not measured
+	Achieved            int // inputs per second actually sent (produced, or INSERTed on the embedded log)
 	// InsertP50 and InsertP99 are the INSERT messages' round trips (embedded log only): the
 	// part of the latency spent before the reading is durable in the log.
 	InsertP50, InsertP99 time.Duration
